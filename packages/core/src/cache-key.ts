@@ -1,0 +1,39 @@
+/**
+ * The cache key: a SHA-256 over everything that changes the token, so a rotated secret,
+ * another scope or another audience never reuses a token. The secret goes into the hash,
+ * never into the key in clear; scopes and params are sorted so their order does not matter.
+ */
+export interface KeyMaterial {
+  tokenUrl: string;
+  clientId: string;
+  clientSecret: string;
+  clientAuth: string;
+  clientIdInBody: boolean;
+  scopes: readonly string[];
+  audience: string | undefined;
+  resources: readonly string[];
+  params: ReadonlyArray<readonly [string, string]>;
+}
+
+function base64url(bytes: ArrayBuffer): string {
+  let binary = '';
+  for (const byte of new Uint8Array(bytes)) binary += String.fromCharCode(byte);
+  return btoa(binary).replaceAll('+', '-').replaceAll('/', '_').replace(/=+$/, '');
+}
+
+export async function cacheKey(material: KeyMaterial): Promise<string> {
+  const canonical = JSON.stringify([
+    'm2m-auth/v1',
+    material.tokenUrl,
+    material.clientId,
+    material.clientSecret,
+    material.clientAuth,
+    material.clientIdInBody,
+    [...material.scopes].sort(),
+    material.audience ?? null,
+    [...material.resources].sort(),
+    [...material.params].sort(([a, x], [b, y]) => (a === b ? (x < y ? -1 : 1) : a < b ? -1 : 1)),
+  ]);
+  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(canonical));
+  return `m2m:${base64url(digest)}`;
+}

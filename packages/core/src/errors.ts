@@ -1,0 +1,132 @@
+/**
+ * Typed errors with stable codes. Every message is composed by us from redacted parts: no
+ * error, `cause`, `toJSON()` or `inspect` output ever holds a client secret, a Basic header
+ * value or an access token (see `redactor.ts`). Raw responses are never attached.
+ */
+export const ErrorCode = {
+  /** The token endpoint answered with an RFC 6749 §5.2 error body. */
+  OAUTH: 'M2M_OAUTH_ERROR',
+  /** The token endpoint answered with a non-2xx status and no OAuth error body. */
+  HTTP: 'M2M_HTTP_ERROR',
+  /** The token endpoint could not be reached (DNS, refused, reset, TLS). */
+  NETWORK: 'M2M_NETWORK_ERROR',
+  /** One attempt took longer than `timeoutMs`. */
+  TIMEOUT: 'M2M_TIMEOUT',
+  /** A 2xx body that is not a usable token response (HTML, no `access_token`, not JSON). */
+  INVALID_RESPONSE: 'M2M_INVALID_RESPONSE',
+  /** The response body was larger than `maxResponseBytes`. */
+  RESPONSE_TOO_LARGE: 'M2M_RESPONSE_TOO_LARGE',
+  /** `token_type` is neither absent nor `Bearer` (in any case). */
+  UNSUPPORTED_TOKEN_TYPE: 'M2M_UNSUPPORTED_TOKEN_TYPE',
+  /** Options that cannot work: thrown at construction, never after a network call. */
+  CONFIG: 'M2M_CONFIG',
+} as const;
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+export interface M2MAuthErrorOptions {
+  status?: number | undefined;
+  retryAfterMs?: number | undefined;
+  cause?: unknown;
+}
+
+export class M2MAuthError extends Error {
+  override name = 'M2MAuthError';
+  readonly code: ErrorCode;
+  /** HTTP status of the token endpoint's answer, when there was one. */
+  readonly status: number | undefined;
+  /** How long the server asked us to wait (`Retry-After`), in ms, when it said. */
+  readonly retryAfterMs: number | undefined;
+
+  constructor(code: ErrorCode, message: string, options: M2MAuthErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    this.status = options.status;
+    this.retryAfterMs = options.retryAfterMs;
+  }
+
+  toJSON(): Record<string, unknown> {
+    return { name: this.name, code: this.code, message: this.message, status: this.status };
+  }
+}
+
+/** An RFC 6749 §5.2 error body (`invalid_client`, `invalid_scope`, ...), also on a 200. */
+export class OAuthError extends M2MAuthError {
+  override name = 'OAuthError';
+  readonly error: string;
+  readonly error_description: string | undefined;
+  readonly error_uri: string | undefined;
+
+  constructor(
+    fields: {
+      error: string;
+      error_description?: string | undefined;
+      error_uri?: string | undefined;
+    },
+    options: M2MAuthErrorOptions,
+  ) {
+    const detail = fields.error_description ? `: ${fields.error_description}` : '';
+    super(
+      ErrorCode.OAUTH,
+      `Token endpoint refused the request (${options.status ?? '?'} ${fields.error})${detail}`,
+      options,
+    );
+    this.error = fields.error;
+    this.error_description = fields.error_description;
+    this.error_uri = fields.error_uri;
+  }
+
+  override toJSON(): Record<string, unknown> {
+    const { error, error_description, error_uri } = this;
+    return { ...super.toJSON(), error, error_description, error_uri };
+  }
+}
+
+/** A non-2xx answer without an OAuth error body (a 502 page, a bare 401). */
+export class TokenHttpError extends M2MAuthError {
+  override name = 'TokenHttpError';
+  constructor(status: number, options: M2MAuthErrorOptions = {}) {
+    super(ErrorCode.HTTP, `Token endpoint answered HTTP ${status}`, { ...options, status });
+  }
+}
+
+/** The token endpoint could not be reached. `cause` is a redacted copy of the fetch error. */
+export class TokenNetworkError extends M2MAuthError {
+  override name = 'TokenNetworkError';
+  constructor(message: string, options: M2MAuthErrorOptions = {}) {
+    super(ErrorCode.NETWORK, message, options);
+  }
+}
+
+export class TokenTimeoutError extends M2MAuthError {
+  override name = 'TokenTimeoutError';
+  constructor(timeoutMs: number) {
+    super(ErrorCode.TIMEOUT, `Token request timed out after ${timeoutMs} ms`);
+  }
+}
+
+/** A body we cannot use: its `code` says which of the malformed-response kinds it is. */
+export class TokenResponseError extends M2MAuthError {
+  override name = 'TokenResponseError';
+}
+
+/** Options that cannot work, thrown synchronously where they are given. */
+export class ConfigError extends M2MAuthError {
+  override name = 'ConfigError';
+  constructor(message: string) {
+    super(ErrorCode.CONFIG, message);
+  }
+}
+
+const codes = new Set<string>(Object.values(ErrorCode));
+
+/** True for any m2m-auth error, also one from another copy of the package or another realm. */
+export function isM2MAuthError(value: unknown): value is M2MAuthError {
+  return (
+    value instanceof M2MAuthError ||
+    (value instanceof Error && codes.has(String((value as { code?: unknown }).code)))
+  );
+}
+
+export function isOAuthError(value: unknown): value is OAuthError {
+  return isM2MAuthError(value) && value.code === ErrorCode.OAUTH;
+}

@@ -1,0 +1,71 @@
+/**
+ * What the provider reports. Events carry the cache key (a hash), the scope and typed
+ * errors whose text is already redacted: never a token or a secret.
+ */
+import type { M2MAuthError } from './errors.ts';
+import type { LifetimeSource } from './token-response.ts';
+
+interface Base {
+  /** The cache key: a hash, safe to log, that tells tokens apart. */
+  key: string;
+  scope: string | undefined;
+}
+
+export type TokenEvent =
+  | (Base & {
+      type: 'token_fetched';
+      expiresAt: number;
+      lifetimeMs: number;
+      lifetimeSource: LifetimeSource;
+      /** True when fetched ahead of expiry while the old token was still served. */
+      refreshedAhead: boolean;
+    })
+  | (Base & {
+      type: 'token_request_retried';
+      attempt: number;
+      delayMs: number;
+      error: M2MAuthError;
+    })
+  | (Base & { type: 'token_request_failed'; error: M2MAuthError })
+  | (Base & { type: 'refresh_failed'; error: M2MAuthError; servingUntil: number })
+  | (Base & { type: 'token_invalidated' })
+  | (Base & { type: 'client_auth_fallback'; from: string; to: string });
+
+export type TokenEventType = TokenEvent['type'];
+
+/** A console-compatible logger; every method is optional. */
+export interface Logger {
+  debug?(message: string, details?: object): void;
+  info?(message: string, details?: object): void;
+  warn?(message: string, details?: object): void;
+  error?(message: string, details?: object): void;
+}
+
+const LEVEL: Record<TokenEventType, keyof Logger> = {
+  token_fetched: 'debug',
+  token_invalidated: 'info',
+  client_auth_fallback: 'info',
+  token_request_retried: 'warn',
+  refresh_failed: 'warn',
+  token_request_failed: 'error',
+};
+
+export type EventSink = (event: TokenEvent) => void;
+
+/** One sink that feeds `onEvent` and the logger; a throwing listener never breaks a request. */
+export function createEventSink(onEvent?: (event: TokenEvent) => void, logger?: Logger): EventSink {
+  return (event) => {
+    try {
+      onEvent?.(event);
+    } catch {
+      // A listener's bug must not fail the token request that reported it.
+    }
+    try {
+      const { type, ...details } = event;
+      const error = 'error' in event ? { error: event.error.toJSON() } : {};
+      logger?.[LEVEL[type]]?.(`m2m-auth: ${type}`, { ...details, ...error });
+    } catch {
+      // Same for a logger that throws.
+    }
+  };
+}

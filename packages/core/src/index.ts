@@ -1,0 +1,37 @@
+export type { ClientAuth, ClientAuthMethod } from './client-auth.ts';
+export { basicAuthorization, formEncode } from './client-auth.ts';
+export type { M2MAuthErrorOptions } from './errors.ts';
+export {
+  ConfigError,
+  ErrorCode,
+  isM2MAuthError,
+  isOAuthError,
+  M2MAuthError,
+  OAuthError,
+  TokenHttpError,
+  TokenNetworkError,
+  TokenResponseError,
+  TokenTimeoutError,
+} from './errors.ts';
+export type { Logger, TokenEvent, TokenEventType } from './events.ts';
+export type { MemoryStoreOptions } from './memory-store.ts';
+export { memoryStore } from './memory-store.ts';
+export type { TokenProviderOptions } from './options.ts';
+export { isLoopback } from './origins.ts';
+export type {
+  Authorization,
+  AuthorizeRequest,
+  ClientContext,
+  ReplayDecision,
+  RequestPolicy,
+  RequestPolicyOptions,
+} from './request-policy.ts';
+export { createRequestPolicy } from './request-policy.ts';
+export type { RetryOptions } from './retry.ts';
+export type { FetchLike } from './token-endpoint.ts';
+export type { GetTokenOptions, TokenProvider } from './token-provider.ts';
+export { createTokenProvider } from './token-provider.ts';
+export type { LifetimeSource } from './token-response.ts';
+export type { AccessToken, StoredToken, TokenStore, TokenStoreLock } from './token-store.ts';
+// Not exported: the redactor, single-flight and expiry internals. They are decisions the
+// provider makes; exposing them would make them API.

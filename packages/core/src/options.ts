@@ -1,0 +1,184 @@
+/**
+ * `createTokenProvider` options, their defaults, and the checks that make a bad option fail
+ * at construction with a `ConfigError` rather than on the first request.
+ */
+import type { ClientAuth } from './client-auth.ts';
+import { ConfigError } from './errors.ts';
+import type { Logger, TokenEvent } from './events.ts';
+import type { ExpiryOptions } from './expiry.ts';
+import { isLoopback } from './origins.ts';
+import { defaultRetry, type RetryOptions, type RetryPolicy } from './retry.ts';
+import type { FetchLike } from './token-endpoint.ts';
+import type { TokenStore } from './token-store.ts';
+
+export interface TokenProviderOptions {
+  /** The token endpoint, e.g. `https://auth.vendor.example/oauth/v2/token`. */
+  tokenUrl: string;
+  clientId: string;
+  clientSecret: string;
+  /**
+   * How the client authenticates (RFC 6749 §2.3.1). `auto` tries Basic, then raw Basic when
+   * it differs, then post, on `invalid_client`, and remembers what worked.
+   * @default 'client_secret_basic'
+   */
+  clientAuth?: ClientAuth;
+  /** With Basic, also send `client_id` in the body (AWS Cognito-based servers). @default false */
+  clientIdInBody?: boolean;
+  /** `scope`: a space-separated string or a list. Part of the cache key, order-insensitive. */
+  scope?: string | readonly string[];
+  /** `audience` parameter (Auth0 and others). */
+  audience?: string;
+  /** RFC 8707 `resource` indicator(s); one parameter per value. */
+  resource?: string | readonly string[];
+  /** Extra form parameters. `grant_type`, `client_id` and `client_secret` are refused. */
+  params?: Record<string, string | readonly string[]>;
+  /** Where tokens are kept; give one `redisStore()` to a fleet. @default memoryStore() */
+  store?: TokenStore;
+  /** The fetch used for token requests (proxies, mTLS). @default globalThis.fetch at call time */
+  fetch?: FetchLike;
+  /** Per-attempt timeout in ms. @default 10000 */
+  timeoutMs?: number;
+  /** Retries of network errors, 408, 429 and 5xx. */
+  retry?: RetryOptions;
+  /** Safety margin before expiry, capped at lifetime / 4. @default 60000 */
+  expirySkewMs?: number;
+  /** Share of the usable lifetime after which one background refresh starts. @default 0.75 */
+  refreshAheadRatio?: number;
+  /** Refresh up to this share earlier, at random, so a fleet spreads out. @default 0.05 */
+  refreshJitterRatio?: number;
+  /** Lifetime when neither `expires_in` nor a JWT `exp` says. @default 300000 (5 min) */
+  defaultLifetimeMs?: number;
+  /** How long a failed token request is shared with later callers, in ms. @default 1000 */
+  failureCacheMs?: number;
+  /** Longest a server's `Retry-After` keeps a failure remembered, in ms. @default 300000 */
+  maxFailureCacheMs?: number;
+  /** Largest token response read, in bytes. @default 65536 */
+  maxResponseBytes?: number;
+  /** Lock TTL for stores with a lock (Redis): a crashed holder frees it after this. @default 10000 */
+  lockTtlMs?: number;
+  /** How long a caller waits for another holder's token before fetching itself. @default 5000 */
+  lockWaitMs?: number;
+  /** Allow a plain `http:` token URL that is not loopback. @default false */
+  allowInsecureHttp?: boolean;
+  /** Every event; see `TokenEvent`. Never carries a token or a secret. */
+  onEvent?: (event: TokenEvent) => void;
+  /** A console-compatible logger for the same events. */
+  logger?: Logger;
+}
+
+export interface ResolvedOptions extends ExpiryOptions {
+  tokenUrl: string;
+  clientId: string;
+  clientSecret: string;
+  clientAuth: ClientAuth;
+  clientIdInBody: boolean;
+  retry: RetryPolicy;
+  timeoutMs: number;
+  defaultLifetimeMs: number;
+  failureCacheMs: number;
+  maxFailureCacheMs: number;
+  maxResponseBytes: number;
+  lockTtlMs: number;
+  lockWaitMs: number;
+}
+
+const CLIENT_AUTH = [
+  'client_secret_basic',
+  'client_secret_basic_raw',
+  'client_secret_post',
+  'auto',
+];
+export const RESERVED_PARAMS = [
+  'grant_type',
+  'client_id',
+  'client_secret',
+  'scope',
+  'audience',
+  'resource',
+];
+
+function positive(
+  name: string,
+  value: number | undefined,
+  fallback: number,
+  max = Number.POSITIVE_INFINITY,
+): number {
+  const result = value ?? fallback;
+  if (!Number.isFinite(result) || result < 0 || result > max) {
+    throw new ConfigError(`${name} must be a finite number from 0 to ${max}, got ${String(value)}`);
+  }
+  return result;
+}
+
+function nonEmpty(name: string, value: unknown): string {
+  if (typeof value !== 'string' || value.length === 0) {
+    throw new ConfigError(`${name} must be a non-empty string`);
+  }
+  return value;
+}
+
+export function checkTokenUrl(tokenUrl: string, allowInsecureHttp: boolean): string {
+  let url: URL;
+  try {
+    url = new URL(tokenUrl);
+  } catch {
+    throw new ConfigError('tokenUrl is not an absolute URL');
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    throw new ConfigError(`tokenUrl must be https: (got ${url.protocol})`);
+  }
+  if (url.protocol === 'http:' && !allowInsecureHttp && !isLoopback(url)) {
+    throw new ConfigError(
+      `tokenUrl ${url.origin} is plain http: and not loopback; use https: or set allowInsecureHttp`,
+    );
+  }
+  if (url.username || url.password) throw new ConfigError('tokenUrl must not carry credentials');
+  return url.href;
+}
+
+export function resolveOptions(options: TokenProviderOptions): ResolvedOptions {
+  if (typeof options !== 'object' || options === null)
+    throw new ConfigError('options are required');
+  const clientAuth = options.clientAuth ?? 'client_secret_basic';
+  if (!CLIENT_AUTH.includes(clientAuth)) {
+    throw new ConfigError(`clientAuth must be one of ${CLIENT_AUTH.join(', ')}`);
+  }
+  for (const name of Object.keys(options.params ?? {})) {
+    if (RESERVED_PARAMS.includes(name)) {
+      throw new ConfigError(
+        `params.${name} is set by m2m-auth; use ${name === 'client_id' ? 'clientIdInBody' : 'the option of that name'}`,
+      );
+    }
+  }
+  const retry = options.retry ?? {};
+  const ratio = (name: string, value: number | undefined, fallback: number) =>
+    positive(name, value, fallback, 1);
+  return {
+    tokenUrl: checkTokenUrl(
+      nonEmpty('tokenUrl', options.tokenUrl),
+      options.allowInsecureHttp ?? false,
+    ),
+    clientId: nonEmpty('clientId', options.clientId),
+    clientSecret: nonEmpty('clientSecret', options.clientSecret),
+    clientAuth,
+    clientIdInBody: options.clientIdInBody ?? false,
+    retry: {
+      maxAttempts: Math.max(
+        1,
+        Math.floor(positive('retry.maxAttempts', retry.maxAttempts, defaultRetry.maxAttempts)),
+      ),
+      baseDelayMs: positive('retry.baseDelayMs', retry.baseDelayMs, defaultRetry.baseDelayMs),
+      maxDelayMs: positive('retry.maxDelayMs', retry.maxDelayMs, defaultRetry.maxDelayMs),
+    },
+    timeoutMs: positive('timeoutMs', options.timeoutMs, 10_000),
+    expirySkewMs: positive('expirySkewMs', options.expirySkewMs, 60_000),
+    refreshAheadRatio: ratio('refreshAheadRatio', options.refreshAheadRatio, 0.75),
+    refreshJitterRatio: ratio('refreshJitterRatio', options.refreshJitterRatio, 0.05),
+    defaultLifetimeMs: positive('defaultLifetimeMs', options.defaultLifetimeMs, 300_000),
+    failureCacheMs: positive('failureCacheMs', options.failureCacheMs, 1000),
+    maxFailureCacheMs: positive('maxFailureCacheMs', options.maxFailureCacheMs, 300_000),
+    maxResponseBytes: positive('maxResponseBytes', options.maxResponseBytes, 65_536),
+    lockTtlMs: positive('lockTtlMs', options.lockTtlMs, 10_000),
+    lockWaitMs: positive('lockWaitMs', options.lockWaitMs, 5000),
+  };
+}

@@ -1,0 +1,51 @@
+/**
+ * Scrubs secrets from text before it becomes part of an error, event or log line. It knows
+ * the client secret in every form we send it (raw, form-encoded, inside both Basic header
+ * values) and the most recent access tokens this provider received: a hostile or careless
+ * token endpoint may echo any of them in an `error_description`.
+ */
+const MASK = '[REDACTED]';
+const MAX_TOKENS = 64;
+const MIN_SECRET_LENGTH = 4;
+
+export interface Redactor {
+  /** Adds a value that must never appear in output (an access token, say). */
+  add(secret: string): void;
+  redact(text: string): string;
+  /** A copy of an unknown thrown value that is safe to keep as `cause`. */
+  redactError(error: unknown): Error;
+}
+
+export function createRedactor(secrets: readonly string[]): Redactor {
+  const fixed = new Set(secrets.filter((s) => s.length >= MIN_SECRET_LENGTH));
+  const tokens = new Set<string>();
+
+  function redact(text: string): string {
+    let out = text;
+    for (const secret of [...fixed, ...tokens]) {
+      if (out.includes(secret)) out = out.split(secret).join(MASK);
+    }
+    return out;
+  }
+
+  function redactError(error: unknown, depth = 0): Error {
+    if (!(error instanceof Error)) return new Error(redact(String(error)));
+    const copy = new Error(redact(error.message));
+    copy.name = error.name;
+    copy.stack = redact(error.stack ?? '');
+    const code = (error as { code?: unknown }).code;
+    if (typeof code === 'string') Object.assign(copy, { code });
+    if (error.cause !== undefined && depth < 3) copy.cause = redactError(error.cause, depth + 1);
+    return copy;
+  }
+
+  return {
+    add(secret) {
+      if (secret.length < MIN_SECRET_LENGTH) return;
+      tokens.add(secret);
+      if (tokens.size > MAX_TOKENS) tokens.delete(tokens.values().next().value as string);
+    },
+    redact,
+    redactError: (error) => redactError(error),
+  };
+}

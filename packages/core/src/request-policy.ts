@@ -1,0 +1,156 @@
+/**
+ * The request policy every adapter shares, so that each adapter only translates:
+ * which requests get a token, what a 401 means, and where a token may never go.
+ *
+ * - A token goes only to the allowed origins: `origins`, else the client's base URL;
+ *   `'*'` opts out of the list. Plain `http:` only on loopback unless `allowInsecureHttp`.
+ * - A request that already has an `Authorization` header is left alone.
+ * - A 401 to a request that carried our token: invalidate that token (compare-and-delete,
+ *   so concurrent 401s cause one refresh), get a fresh one, replay once. 403 is untouched.
+ * - A redirect to another origin never carries our token.
+ */
+import { ConfigError } from './errors.ts';
+import { isSecureEnough } from './origins.ts';
+import type { TokenProvider } from './token-provider.ts';
+
+export interface RequestPolicyOptions {
+  /**
+   * Origins whose requests get a token, e.g. `['https://api.vendor.example']`. `'*'` sends
+   * it to every origin (still never over plain `http:` off loopback).
+   * @default the client's base URL origin, when the adapter can see one
+   */
+  origins?: '*' | string | readonly string[];
+  /** Allow tokens over plain `http:` to hosts that are not loopback. @default false */
+  allowInsecureHttp?: boolean;
+}
+
+/** What an adapter put on a request, kept so a 401 can invalidate exactly that token. */
+export interface Authorization {
+  /** The header value, `Bearer <token>`. */
+  readonly header: string;
+  readonly accessToken: string;
+  readonly provider: TokenProvider;
+}
+
+export interface AuthorizeRequest {
+  url: string | URL;
+  /** The request already has an `Authorization` header: it is left alone. */
+  hasAuthorization: boolean;
+  /** Per-request scope; uses `provider.forScope(scope)`. */
+  scope?: string | readonly string[] | undefined;
+  signal?: AbortSignal | undefined;
+}
+
+export interface ReplayDecision {
+  status: number;
+  /** What we attached to the request that got this response, if anything. */
+  sent: Authorization | undefined;
+  /** The request is already our replay. */
+  replayed: boolean;
+  signal?: AbortSignal | undefined;
+}
+
+export interface RequestPolicy {
+  /** Whether requests to `url` get our token. */
+  serves(url: string | URL): boolean;
+  /** The authorization for a request, or `undefined` when it is not ours to authorize. */
+  authorize(request: AuthorizeRequest): Promise<Authorization | undefined>;
+  /** For a 401 we can fix, a fresh authorization to replay with; else `undefined`. */
+  replayAuthorization(decision: ReplayDecision): Promise<Authorization | undefined>;
+  /** Whether our token may stay on a redirect from `from` to `to` (same origin only). */
+  keepsTokenOnRedirect(from: string | URL, to: string | URL): boolean;
+}
+
+export interface ClientContext {
+  /** The client's base URL (axios `baseURL`, got `prefixUrl`, ky `baseUrl`/`prefixUrl`). */
+  baseUrl?: string | URL | undefined;
+  /** Named in errors, e.g. `gotAuth`. */
+  adapter?: string;
+}
+
+function originOf(value: string | URL, what: string): URL {
+  try {
+    return new URL(new URL(value).origin);
+  } catch {
+    throw new ConfigError(`${what} is not an absolute URL`);
+  }
+}
+
+function allowedOrigins(options: RequestPolicyOptions, client: ClientContext): Set<string> | '*' {
+  const adapter = client.adapter ?? 'the adapter';
+  if (options.origins === '*') return '*';
+  const given =
+    options.origins === undefined
+      ? client.baseUrl === undefined || client.baseUrl === ''
+        ? []
+        : [client.baseUrl]
+      : typeof options.origins === 'string'
+        ? [options.origins]
+        : [...options.origins];
+  if (given.length === 0) {
+    throw new ConfigError(
+      `${adapter} does not know which origins may receive the token: pass origins: ['https://api.example.com'] (or set the client's base URL); origins: '*' sends it everywhere`,
+    );
+  }
+  const origins = new Set<string>();
+  for (const value of given) {
+    const url = originOf(value, `origin ${String(value)}`);
+    if (!isSecureEnough(url, options.allowInsecureHttp ?? false)) {
+      throw new ConfigError(
+        `${url.origin} is plain http: and not loopback; use https: or set allowInsecureHttp`,
+      );
+    }
+    origins.add(url.origin);
+  }
+  return origins;
+}
+
+export function createRequestPolicy(
+  provider: TokenProvider,
+  options: RequestPolicyOptions = {},
+  client: ClientContext = {},
+): RequestPolicy {
+  const origins = allowedOrigins(options, client);
+  const allowInsecureHttp = options.allowInsecureHttp ?? false;
+
+  const parse = (url: string | URL) => (url instanceof URL ? url : new URL(url));
+  const listed = (url: URL) => origins === '*' || origins.has(url.origin);
+  const serves = (url: string | URL) => {
+    const target = parse(url);
+    return listed(target) && isSecureEnough(target, allowInsecureHttp);
+  };
+  const authorization = async (
+    from: TokenProvider,
+    signal: AbortSignal | undefined,
+  ): Promise<Authorization> => {
+    const token = await from.getToken(signal ? { signal } : {});
+    return {
+      header: `Bearer ${token.accessToken}`,
+      accessToken: token.accessToken,
+      provider: from,
+    };
+  };
+
+  return {
+    serves,
+    async authorize({ url, hasAuthorization, scope, signal }) {
+      if (hasAuthorization) return undefined;
+      const target = parse(url);
+      if (!listed(target)) return undefined;
+      if (!isSecureEnough(target, allowInsecureHttp)) {
+        throw new ConfigError(
+          `Refusing to send a token to ${target.origin} over plain http:; use https: or set allowInsecureHttp`,
+        );
+      }
+      return authorization(scope === undefined ? provider : provider.forScope(scope), signal);
+    },
+    async replayAuthorization({ status, sent, replayed, signal }) {
+      if (status !== 401 || !sent || replayed) return undefined;
+      await sent.provider.invalidate(sent.accessToken);
+      return authorization(sent.provider, signal);
+    },
+    keepsTokenOnRedirect(from, to) {
+      return parse(from).origin === parse(to).origin;
+    },
+  };
+}

@@ -1,0 +1,133 @@
+/**
+ * The machinery every scope of one provider shares: the store, single-flight, the two-tier
+ * expiry decision, background refresh, invalidation, and the events they report.
+ */
+import { abortable } from './abort.ts';
+import type { ClientAuthMethod } from './client-auth.ts';
+import type { M2MAuthError } from './errors.ts';
+import type { EventSink } from './events.ts';
+import { freshness, tokenTimes } from './expiry.ts';
+import type { ResolvedOptions } from './options.ts';
+import type { Redactor } from './redactor.ts';
+import { singleFlight } from './single-flight.ts';
+import { lockOrWait, usable } from './store-lock.ts';
+import type { TokenEndpoint } from './token-endpoint.ts';
+import { fetchToken } from './token-request.ts';
+import type { AccessToken, StoredToken, TokenStore } from './token-store.ts';
+
+/** One scope's request: what goes in the form, and who it is for in events. */
+export interface ScopedRequest {
+  key: string;
+  scope: string | undefined;
+  endpoint: TokenEndpoint;
+}
+
+export interface TokenCache {
+  get(request: ScopedRequest, signal: AbortSignal | undefined): Promise<AccessToken>;
+  invalidate(request: ScopedRequest, accessToken: string): Promise<boolean>;
+}
+
+export function createTokenCache(
+  config: ResolvedOptions,
+  store: TokenStore,
+  redactor: Redactor,
+  emit: EventSink,
+): TokenCache {
+  const flights = singleFlight<StoredToken>(config);
+  const autoMemory: { method?: ClientAuthMethod | undefined } = {};
+
+  async function fetchAndStore(
+    request: ScopedRequest,
+    replacing: string | undefined,
+  ): Promise<StoredToken> {
+    const base = { key: request.key, scope: request.scope };
+    const outcome = await lockOrWait(store, request.key, replacing, config);
+    if ('entry' in outcome) return outcome.entry;
+    try {
+      if (outcome.lock) {
+        const written = await store.get(request.key);
+        if (usable(written, replacing)) return written;
+      }
+      const startedAt = Date.now();
+      const parsed = await fetchToken({
+        endpoint: request.endpoint,
+        clientAuth: config.clientAuth,
+        retry: config.retry,
+        autoMemory,
+        onRetry: (attempt, delayMs, error) =>
+          emit({ type: 'token_request_retried', ...base, attempt, delayMs, error }),
+        onFallback: (from, to) => emit({ type: 'client_auth_fallback', ...base, from, to }),
+      });
+      redactor.add(parsed.accessToken);
+      const times = tokenTimes(startedAt, parsed.lifetimeMs, config);
+      const token: AccessToken = Object.freeze({
+        accessToken: parsed.accessToken,
+        tokenType: parsed.tokenType,
+        expiresAt: times.expiresAt,
+        ...(parsed.scope === undefined ? {} : { scope: parsed.scope }),
+      });
+      const entry: StoredToken = {
+        token,
+        obtainedAt: startedAt,
+        refreshAt: times.refreshAt,
+        staleAt: times.staleAt,
+      };
+      await store.set(request.key, entry, Math.max(1, times.staleAt - Date.now()));
+      emit({
+        type: 'token_fetched',
+        ...base,
+        expiresAt: times.expiresAt,
+        lifetimeMs: parsed.lifetimeMs,
+        lifetimeSource: parsed.lifetimeSource,
+        refreshedAhead: replacing !== undefined,
+      });
+      return entry;
+    } catch (error) {
+      // A failed refresh-ahead is reported once, as `refresh_failed`, by `refreshAhead`.
+      if (replacing === undefined)
+        emit({ type: 'token_request_failed', ...base, error: error as M2MAuthError });
+      throw error;
+    } finally {
+      await outcome.lock?.release();
+    }
+  }
+
+  function refreshAhead(request: ScopedRequest, current: StoredToken): void {
+    if (flights.failing(request.key)) return;
+    flights
+      .run(request.key, () => fetchAndStore(request, current.token.accessToken))
+      .catch((error: unknown) => {
+        emit({
+          type: 'refresh_failed',
+          key: request.key,
+          scope: request.scope,
+          error: error as M2MAuthError,
+          servingUntil: current.staleAt,
+        });
+      });
+  }
+
+  return {
+    async get(request, signal) {
+      const entry = await store.get(request.key);
+      if (entry) {
+        const state = freshness(entry, Date.now());
+        if (state === 'fresh') return entry.token;
+        if (state === 'refresh-ahead') {
+          refreshAhead(request, entry);
+          return entry.token;
+        }
+      }
+      const fresh = await abortable(
+        flights.run(request.key, () => fetchAndStore(request, undefined)),
+        signal,
+      );
+      return fresh.token;
+    },
+    async invalidate(request, accessToken) {
+      const deleted = await store.deleteIf(request.key, accessToken);
+      if (deleted) emit({ type: 'token_invalidated', key: request.key, scope: request.scope });
+      return deleted;
+    },
+  };
+}

@@ -1,0 +1,110 @@
+/**
+ * `createTokenProvider`: the public face of core. A provider is one scope's view of a shared
+ * token cache; `forScope` gives another scope's view of the same cache, store and client.
+ */
+
+import { cacheKey } from './cache-key.ts';
+import { secretForms } from './client-auth.ts';
+import { createEventSink } from './events.ts';
+import { memoryStore } from './memory-store.ts';
+import { resolveOptions, type TokenProviderOptions } from './options.ts';
+import { createRedactor } from './redactor.ts';
+import { createTokenCache, type ScopedRequest } from './token-cache.ts';
+import type { FetchLike, TokenEndpoint } from './token-endpoint.ts';
+import type { AccessToken } from './token-store.ts';
+
+export interface GetTokenOptions {
+  /** Stops this caller's wait; the shared token request others wait on goes on. */
+  signal?: AbortSignal;
+}
+
+export interface TokenProvider {
+  /** A valid token: cached, or fetched once for all concurrent callers. */
+  getToken(options?: GetTokenOptions): Promise<AccessToken>;
+  /** Drops `accessToken` only if it is still the cached one (compare-and-delete). */
+  invalidate(accessToken: string): Promise<boolean>;
+  /** A provider for another scope, sharing this one's cache, store and client. */
+  forScope(scope: string | readonly string[]): TokenProvider;
+  /** The space-separated scope this provider asks for, sorted; `undefined` for none. */
+  readonly scope: string | undefined;
+}
+
+const MAX_SCOPED_PROVIDERS = 1000;
+
+function toList(value: string | readonly string[] | undefined): string[] {
+  if (value === undefined) return [];
+  return typeof value === 'string' ? value.split(' ').filter(Boolean) : [...value];
+}
+
+export function createTokenProvider(options: TokenProviderOptions): TokenProvider {
+  const config = resolveOptions(options);
+  const redactor = createRedactor(secretForms(config.clientId, config.clientSecret));
+  const emit = createEventSink(options.onEvent, options.logger);
+  const cache = createTokenCache(config, options.store ?? memoryStore(), redactor, emit);
+  const fetch: FetchLike = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
+  const resources = toList(options.resource);
+  const extra = Object.entries(options.params ?? {}).flatMap(([name, value]) =>
+    toList(typeof value === 'string' ? [value] : value).map((v) => [name, v] as const),
+  );
+  const scoped = new Map<string, TokenProvider>();
+
+  function provider(scopes: string[]): TokenProvider {
+    const scope = scopes.length > 0 ? [...new Set(scopes)].sort().join(' ') : undefined;
+    const params: Array<readonly [string, string]> = [['grant_type', 'client_credentials']];
+    if (scope) params.push(['scope', scopes.join(' ')]);
+    if (options.audience !== undefined) params.push(['audience', options.audience]);
+    for (const resource of resources) params.push(['resource', resource]);
+    params.push(...extra);
+    const endpoint: TokenEndpoint = {
+      tokenUrl: config.tokenUrl,
+      credentials: {
+        clientId: config.clientId,
+        clientSecret: config.clientSecret,
+        clientIdInBody: config.clientIdInBody,
+      },
+      params,
+      fetch,
+      timeoutMs: config.timeoutMs,
+      maxResponseBytes: config.maxResponseBytes,
+      defaultLifetimeMs: config.defaultLifetimeMs,
+      redactor,
+    };
+    let request: ScopedRequest | undefined;
+    const pending = cacheKey({
+      ...config,
+      scopes,
+      audience: options.audience,
+      resources,
+      params: extra,
+    }).then((key) => {
+      request = { key, scope, endpoint };
+      return request;
+    });
+    // The key is computed once (Web Crypto is async); afterwards the hot path skips the await.
+    const ready = () => request ?? pending;
+
+    return {
+      scope,
+      async getToken(getOptions = {}) {
+        return cache.get(request ?? (await pending), getOptions.signal);
+      },
+      async invalidate(accessToken) {
+        return cache.invalidate(await ready(), accessToken);
+      },
+      forScope(next) {
+        const list = toList(next);
+        const id = [...new Set(list)].sort().join(' ');
+        let found = scoped.get(id);
+        if (!found) {
+          if (scoped.size >= MAX_SCOPED_PROVIDERS)
+            scoped.delete(scoped.keys().next().value as string);
+          found = provider(list);
+          scoped.set(id, found);
+        }
+        return found;
+      },
+    };
+  }
+
+  return provider(toList(options.scope));
+}

@@ -1,0 +1,151 @@
+/**
+ * Turns a token endpoint's answer into a token or a typed error. The endpoint is untrusted
+ * input: every field is checked, nothing is assumed about the content type, and no body
+ * text reaches an error message except a redacted `error_description`.
+ */
+import {
+  ErrorCode,
+  type M2MAuthErrorOptions,
+  OAuthError,
+  TokenHttpError,
+  TokenResponseError,
+} from './errors.ts';
+import { lifetimeFromJwt } from './jwt-lifetime.ts';
+
+export type LifetimeSource = 'expires_in' | 'jwt' | 'default';
+
+export interface ParsedToken {
+  accessToken: string;
+  /** Always `Bearer` for now: other types cannot be sent as a bearer header. */
+  tokenType: 'Bearer';
+  scope: string | undefined;
+  lifetimeMs: number;
+  lifetimeSource: LifetimeSource;
+}
+
+export interface ResponseContext {
+  status: number;
+  contentType: string | null;
+  retryAfterMs: number | undefined;
+  redact: (text: string) => string;
+}
+
+const TEN_YEARS_MS = 10 * 365 * 24 * 3600 * 1000;
+const MAX_FIELD_CHARS = 500;
+
+/** JSON or `application/x-www-form-urlencoded` (GitHub-style) into a plain record. */
+export function parseBody(
+  text: string,
+  contentType: string | null,
+): Record<string, unknown> | undefined {
+  const type = (contentType ?? '').toLowerCase();
+  const trimmed = text.trim();
+  if (type.includes('application/x-www-form-urlencoded')) {
+    return Object.fromEntries(new URLSearchParams(trimmed));
+  }
+  if (type.includes('json') || trimmed.startsWith('{')) {
+    try {
+      const value: unknown = JSON.parse(trimmed);
+      return typeof value === 'object' && value !== null && !Array.isArray(value)
+        ? (value as Record<string, unknown>)
+        : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+  if (/^[\w.-]+=/.test(trimmed) && !trimmed.includes('<')) {
+    return Object.fromEntries(new URLSearchParams(trimmed));
+  }
+  return undefined;
+}
+
+function shortString(value: unknown, redact: (text: string) => string): string | undefined {
+  return typeof value === 'string' ? redact(value).slice(0, MAX_FIELD_CHARS) : undefined;
+}
+
+/** An RFC 6749 §5.2 error, when the body is one (on any status, 200 included). */
+function oauthError(body: Record<string, unknown> | undefined, ctx: ResponseContext) {
+  const error = shortString(body?.['error'], ctx.redact);
+  if (!body || !error) return undefined;
+  return new OAuthError(
+    {
+      error,
+      error_description: shortString(body['error_description'], ctx.redact),
+      error_uri: shortString(body['error_uri'], ctx.redact),
+    },
+    { status: ctx.status, retryAfterMs: ctx.retryAfterMs },
+  );
+}
+
+/** `expires_in` as a number or a plain decimal string; anything else is "not given". */
+export function parseExpiresIn(value: unknown): number | undefined {
+  const seconds =
+    typeof value === 'number'
+      ? value
+      : typeof value === 'string' && /^\s*\d+(\.\d+)?\s*$/.test(value)
+        ? Number(value)
+        : Number.NaN;
+  const ms = seconds * 1000;
+  return Number.isFinite(ms) && ms > 0 && ms <= TEN_YEARS_MS ? ms : undefined;
+}
+
+function invalid(
+  message: string,
+  ctx: ResponseContext,
+  code: (typeof ErrorCode)[keyof typeof ErrorCode] = ErrorCode.INVALID_RESPONSE,
+) {
+  const options: M2MAuthErrorOptions = { status: ctx.status };
+  return new TokenResponseError(code, message, options);
+}
+
+/**
+ * Reads a complete answer. Throws `OAuthError`, `TokenHttpError` or `TokenResponseError`.
+ * Lifetime: `expires_in`, else the JWT's own lifetime, else `defaultLifetimeMs`.
+ */
+export function readTokenResponse(
+  text: string,
+  ctx: ResponseContext,
+  defaultLifetimeMs: number,
+  now: number,
+): ParsedToken {
+  const body = parseBody(text, ctx.contentType);
+  const refused = oauthError(body, ctx);
+  if (refused) throw refused;
+  if (ctx.status < 200 || ctx.status > 299) {
+    throw new TokenHttpError(ctx.status, { retryAfterMs: ctx.retryAfterMs });
+  }
+  if (!body) {
+    const type = ctx.contentType?.split(';')[0]?.trim() || 'no content type';
+    throw invalid(
+      `Token response is neither JSON nor form-encoded (${type}, ${text.length} chars)`,
+      ctx,
+    );
+  }
+  const accessToken = body['access_token'];
+  if (typeof accessToken !== 'string' || accessToken.length === 0) {
+    throw invalid('Token response has no access_token string', ctx);
+  }
+  const tokenType = body['token_type'];
+  if (
+    tokenType !== undefined &&
+    (typeof tokenType !== 'string' || tokenType.toLowerCase() !== 'bearer')
+  ) {
+    const shown =
+      typeof tokenType === 'string' ? ctx.redact(tokenType).slice(0, 40) : typeof tokenType;
+    throw invalid(
+      `Unsupported token_type "${shown}": only Bearer tokens can be sent`,
+      ctx,
+      ErrorCode.UNSUPPORTED_TOKEN_TYPE,
+    );
+  }
+  const scope = typeof body['scope'] === 'string' ? body['scope'] : undefined;
+  const fromExpiresIn = parseExpiresIn(body['expires_in']);
+  const fromJwt = fromExpiresIn === undefined ? lifetimeFromJwt(accessToken, now) : undefined;
+  const [lifetimeMs, lifetimeSource]: [number, LifetimeSource] =
+    fromExpiresIn !== undefined
+      ? [fromExpiresIn, 'expires_in']
+      : fromJwt !== undefined
+        ? [fromJwt, 'jwt']
+        : [defaultLifetimeMs, 'default'];
+  return { accessToken, tokenType: 'Bearer', scope, lifetimeMs, lifetimeSource };
+}

@@ -1,0 +1,44 @@
+/**
+ * Where tokens live between requests. The memory store is the default; `@m2m-auth/redis`
+ * implements the same interface for a fleet. Methods may answer synchronously or with a
+ * promise; the provider awaits either.
+ */
+export interface AccessToken {
+  readonly accessToken: string;
+  /** Always `Bearer`. */
+  readonly tokenType: 'Bearer';
+  /** Absolute expiry, ms since the epoch, measured from when the request started. */
+  readonly expiresAt: number;
+  /** The `scope` the server granted, when it said. */
+  readonly scope?: string;
+}
+
+export interface StoredToken {
+  token: AccessToken;
+  /** When the request that produced it started (ms since the epoch). */
+  obtainedAt: number;
+  /** Advisory point: from here on one background refresh runs while this is served. */
+  refreshAt: number;
+  /** Mandatory point: from here on it is never handed out. */
+  staleAt: number;
+}
+
+/** A held lock; `release()` only frees it if it is still ours (compare-and-delete). */
+export interface TokenStoreLock {
+  release(): Promise<void> | void;
+}
+
+type MaybePromise<T> = T | Promise<T>;
+
+export interface TokenStore {
+  get(key: string): MaybePromise<StoredToken | undefined>;
+  /** Stores `value` for `ttlMs`; after that `get` answers `undefined`. */
+  set(key: string, value: StoredToken, ttlMs: number): MaybePromise<void>;
+  /** Deletes the entry only if it still holds `accessToken`; true if it did. */
+  deleteIf(key: string, accessToken: string): MaybePromise<boolean>;
+  /**
+   * Optional cross-provider single-flight: `undefined` when someone else holds the lock.
+   * The holder fetches and writes; the others poll `get` until the new token appears.
+   */
+  lock?(key: string, ttlMs: number): MaybePromise<TokenStoreLock | undefined>;
+}
