@@ -18,7 +18,11 @@ const server = createServer((req, res) => {
     const form = new URLSearchParams(body);
     const basic = req.headers.authorization === `Basic ${btoa('demo-client:demo-secret')}`;
     res.setHeader('content-type', 'application/json');
-    if (req.url !== '/oauth/v2/token' || !basic || form.get('grant_type') !== 'client_credentials') {
+    if (
+      req.url !== '/oauth/v2/token' ||
+      !basic ||
+      form.get('grant_type') !== 'client_credentials'
+    ) {
       res.statusCode = 401;
       res.end(JSON.stringify({ error: 'invalid_client' }));
       return;
@@ -44,7 +48,9 @@ const burst = await Promise.all(Array.from({ length: 100 }, () => tokens.getToke
 const reused = burst.every((t) => t.accessToken === first.accessToken);
 console.log(`token endpoint   ${`http://127.0.0.1:${port}/oauth/v2/token`}`);
 console.log(`access token     ${redact(first.accessToken)}`);
-console.log(`expires in       ${Math.round((first.expiresAt - Date.now()) / 1000)} s ("expires_in" sent as a string)`);
+console.log(
+  `expires in       ${Math.round((first.expiresAt - Date.now()) / 1000)} s ("expires_in" sent as a string)`,
+);
 console.log(`101 getToken()   ${tokenRequests} token request(s), same token for all: ${reused}`);
 console.log(`events           ${events.join(', ')}`);
 server.close();

@@ -14,7 +14,7 @@ export {
   TokenTimeoutError,
 } from './errors.ts';
 export type { Logger, TokenEvent, TokenEventType } from './events.ts';
-export type { MemoryStoreOptions } from './memory-store.ts';
+export type { MemoryStore, MemoryStoreOptions } from './memory-store.ts';
 export { memoryStore } from './memory-store.ts';
 export type { TokenProviderOptions } from './options.ts';
 export { isLoopback } from './origins.ts';

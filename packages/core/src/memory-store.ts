@@ -12,11 +12,21 @@ export interface MemoryStoreOptions {
 
 export const DEFAULT_MAX_ENTRIES = 10_000;
 
-export function memoryStore(
-  options: MemoryStoreOptions = {},
-): TokenStore & { readonly size: number } {
+/** The memory store answers synchronously, which keeps the cached path short. */
+export interface MemoryStore extends TokenStore {
+  get(key: string): StoredToken | undefined;
+  set(key: string, value: StoredToken, ttlMs: number): void;
+  deleteIf(key: string, accessToken: string): boolean;
+  lock(key: string, ttlMs: number): TokenStoreLock | undefined;
+  /** Entries currently held. */
+  readonly size: number;
+}
+
+export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
   const maxEntries = options.maxEntries ?? DEFAULT_MAX_ENTRIES;
   const entries = new Map<string, { value: StoredToken; until: number }>();
+  // The most recently used key: re-reading it needs no reordering (the common single-token case).
+  let newest: string | undefined;
   const locks = new Map<string, { owner: object; until: number }>();
 
   return {
@@ -26,21 +36,28 @@ export function memoryStore(
     get(key) {
       const entry = entries.get(key);
       if (!entry) return undefined;
-      entries.delete(key);
-      if (Date.now() >= entry.until) return undefined;
-      entries.set(key, entry); // most recently used goes last
+      if (Date.now() >= entry.until) {
+        entries.delete(key);
+        return undefined;
+      }
+      if (key !== newest) {
+        entries.delete(key);
+        entries.set(key, entry); // most recently used goes last
+        newest = key;
+      }
       return entry.value;
     },
     set(key, value, ttlMs) {
       entries.delete(key);
       entries.set(key, { value, until: Date.now() + ttlMs });
+      newest = key;
       while (entries.size > maxEntries) entries.delete(entries.keys().next().value as string);
     },
     deleteIf(key, accessToken) {
       if (entries.get(key)?.value.token.accessToken !== accessToken) return false;
       return entries.delete(key);
     },
-    lock(key, ttlMs): TokenStoreLock | undefined {
+    lock(key, ttlMs) {
       const held = locks.get(key);
       if (held && Date.now() < held.until) return undefined;
       const owner = {};

@@ -85,8 +85,9 @@ export function createTokenProvider(options: TokenProviderOptions): TokenProvide
 
     return {
       scope,
-      async getToken(getOptions = {}) {
-        return cache.get(request ?? (await pending), getOptions.signal);
+      getToken(getOptions) {
+        const signal = getOptions?.signal;
+        return request ? cache.get(request, signal) : pending.then((r) => cache.get(r, signal));
       },
       async invalidate(accessToken) {
         return cache.invalidate(await ready(), accessToken);

@@ -57,7 +57,7 @@ describe('memoryStore', () => {
     const first = store.lock?.('k', 10_000);
     expect(first).toBeDefined();
     expect(store.lock?.('k', 10_000)).toBeUndefined();
-    first && 'release' in first && first.release();
+    first?.release();
     const second = store.lock?.('k', 10_000);
     expect(second).toBeDefined();
   });

@@ -31,9 +31,15 @@ describe('createTokenProvider options', () => {
     expect(configError({ tokenUrl: 'http://auth.vendor.example/token' }).message).toMatch(
       /plain http/,
     );
-    expect(() => createTokenProvider({ ...valid, tokenUrl: 'http://127.0.0.1:9/token' })).not.toThrow();
     expect(() =>
-      createTokenProvider({ ...valid, tokenUrl: 'http://auth.internal/t', allowInsecureHttp: true }),
+      createTokenProvider({ ...valid, tokenUrl: 'http://127.0.0.1:9/token' }),
+    ).not.toThrow();
+    expect(() =>
+      createTokenProvider({
+        ...valid,
+        tokenUrl: 'http://auth.internal/t',
+        allowInsecureHttp: true,
+      }),
     ).not.toThrow();
   });
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../src/errors.ts';
 import { createRequestPolicy } from '../src/request-policy.ts';
-import type { AccessToken } from '../src/token-store.ts';
 import type { TokenProvider } from '../src/token-provider.ts';
+import type { AccessToken } from '../src/token-store.ts';
 
 /** A provider that hands out tok-1, tok-2, ... and records what it was asked. */
 function countingProvider(scope?: string) {
@@ -33,10 +33,16 @@ describe('createRequestPolicy', () => {
   it('attaches a token only to the allowed origins', async () => {
     const { provider } = countingProvider();
     const policy = createRequestPolicy(provider, { origins: ['https://api.vendor.example'] });
-    const ours = await policy.authorize({ url: 'https://api.vendor.example/v1/x', hasAuthorization: false });
+    const ours = await policy.authorize({
+      url: 'https://api.vendor.example/v1/x',
+      hasAuthorization: false,
+    });
     expect(ours?.header).toBe('Bearer tok-1');
     expect(ours?.accessToken).toBe('tok-1');
-    const other = await policy.authorize({ url: 'https://evil.example/v1/x', hasAuthorization: false });
+    const other = await policy.authorize({
+      url: 'https://evil.example/v1/x',
+      hasAuthorization: false,
+    });
     expect(other).toBeUndefined();
     expect(policy.serves('https://api.vendor.example:443/y')).toBe(true);
     expect(policy.serves('https://api.vendor.example:8443/y')).toBe(false);

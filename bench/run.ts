@@ -1,0 +1,107 @@
+/**
+ * `npm run bench`: measures and rewrites bench/RESULTS.md. Not part of `npm test`.
+ *   1. Hot path: cached `getToken()` against an async `Map.get` baseline, alternating rounds.
+ *   2. Cold burst: token requests made by 1, 100 and 10 000 concurrent cold callers.
+ */
+import { writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { createTokenProvider } from '@m2m-auth/core';
+import { startTokenServer } from './token-server.ts';
+
+const ROUNDS = 7;
+const CALLS_PER_ROUND = 200_000;
+
+async function opsPerSecond(call: () => Promise<unknown>): Promise<number> {
+  const started = performance.now();
+  for (let i = 0; i < CALLS_PER_ROUND; i++) await call();
+  return CALLS_PER_ROUND / ((performance.now() - started) / 1000);
+}
+
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] as number;
+};
+
+async function hotPath() {
+  const server = await startTokenServer(0);
+  const provider = createTokenProvider({
+    tokenUrl: server.tokenUrl,
+    clientId: 'bench',
+    clientSecret: 'bench-secret',
+  });
+  await provider.getToken();
+  const map = new Map([['key', { accessToken: 'x' }]]);
+  const baseline = async () => map.get('key');
+  const ours = () => provider.getToken();
+  await opsPerSecond(baseline); // warm-up both
+  await opsPerSecond(ours);
+  const base: number[] = [];
+  const provided: number[] = [];
+  const ratios: number[] = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    const b = await opsPerSecond(baseline);
+    const p = await opsPerSecond(ours);
+    base.push(b);
+    provided.push(p);
+    ratios.push(b / p);
+  }
+  await server.close();
+  return {
+    baseline: median(base),
+    provider: median(provided),
+    ratio: median(ratios),
+    requests: server.requests,
+  };
+}
+
+async function coldBurst(callers: number) {
+  const server = await startTokenServer(20);
+  const provider = createTokenProvider({
+    tokenUrl: server.tokenUrl,
+    clientId: 'bench',
+    clientSecret: 'bench-secret',
+  });
+  const tokens = await Promise.all(Array.from({ length: callers }, () => provider.getToken()));
+  const distinct = new Set(tokens.map((t) => t.accessToken)).size;
+  await server.close();
+  return { callers, requests: server.requests, distinct };
+}
+
+const hot = await hotPath();
+const bursts = [];
+for (const callers of [1, 100, 10_000]) bursts.push(await coldBurst(callers));
+
+const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
+const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
+const results = `# Benchmark results
+
+Written by \`npm run bench\` (\`node --conditions=@m2m-auth/source --expose-gc bench/run.ts\`);
+do not edit by hand. Figures are from one run on one machine: compare ratios, not absolutes.
+
+- Date: ${new Date().toISOString()}
+- Machine: ${cpu}, ${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB, ${os.platform()} ${os.arch()}
+- Node: ${process.version}
+
+## 1. Hot path: cached \`getToken()\` vs an async \`Map.get\`
+
+${ROUNDS} alternating rounds of ${fmt(CALLS_PER_ROUND)} sequential awaited calls each; medians.
+Goal: the provider within 3x of the baseline.
+
+| | calls/s |
+|---|---:|
+| async \`Map.get\` (baseline) | ${fmt(hot.baseline)} |
+| \`provider.getToken()\`, token cached | ${fmt(hot.provider)} |
+| **ratio baseline / provider** | **${hot.ratio.toFixed(2)}x** ${hot.ratio <= 3 ? '(goal met)' : '(goal missed)'} |
+
+Token requests during the whole hot-path run: ${hot.requests}.
+
+## 2. Cold burst: concurrent \`getToken()\` on a cold provider
+
+Loopback token endpoint answering after 20 ms. Goal: 1 token request each.
+
+| concurrent callers | token requests | distinct tokens handed out |
+|---:|---:|---:|
+${bursts.map((b) => `| ${fmt(b.callers)} | ${b.requests} | ${b.distinct} |`).join('\n')}
+`;
+writeFileSync(new URL('./RESULTS.md', import.meta.url), results);
+console.log(results);
