@@ -50,6 +50,9 @@ export function parseRetryAfter(value: string | null, now: number): number | und
   if (!value) return undefined;
   const trimmed = value.trim();
   if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
+  // An HTTP-date always names its weekday and month; this keeps `-5` or `2026` from
+  // passing as a date through Date.parse's leniency.
+  if (!/[a-z]{3}/i.test(trimmed)) return undefined;
   const date = Date.parse(trimmed);
   return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }
