@@ -273,11 +273,4 @@ describe('hostile and odd responses end to end (nock)', () => {
       message: 'Token endpoint unreachable: fetch failed (ECONNRESET)',
     });
   });
-
-  it('times out a slow token endpoint with M2M_TIMEOUT', async () => {
-    nock(origin).post('/token').delay(2_000).reply(200, { access_token: 'late' });
-    await expect(provider({ timeoutMs: 50 }).tokens.getToken()).rejects.toMatchObject({
-      code: ErrorCode.TIMEOUT,
-    });
-  });
 });

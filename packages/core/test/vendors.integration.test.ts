@@ -91,6 +91,10 @@ async function handle(req: IncomingMessage, res: ServerResponse, body: URLSearch
       access_token: `generic-${counts.generic}`,
     });
   }
+  if (path === '/slow/token') {
+    setTimeout(() => send(res, 200, { access_token: 'too-late', expires_in: 60 }), 1_000);
+    return;
+  }
   if (path === '/huge/token') {
     counts.huge++;
     res.writeHead(200, { 'content-type': 'application/json' }); // chunked: no content-length
@@ -231,6 +235,20 @@ describe('against vendor-like token endpoints on loopback', () => {
     await expect(tokens.getToken()).rejects.toMatchObject({
       code: ErrorCode.RESPONSE_TOO_LARGE,
       status: 200,
+    });
+  });
+
+  it('a token endpoint slower than timeoutMs gives M2M_TIMEOUT', async () => {
+    const tokens = createTokenProvider({
+      tokenUrl: `${base}/slow/token`,
+      clientId: 'c',
+      clientSecret: 'slow-secret',
+      timeoutMs: 50,
+      retry: { maxAttempts: 1 },
+    });
+    await expect(tokens.getToken()).rejects.toMatchObject({
+      code: ErrorCode.TIMEOUT,
+      name: 'TokenTimeoutError',
     });
   });
 
