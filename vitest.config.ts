@@ -2,7 +2,7 @@ import { defineConfig } from 'vitest/config';
 
 // One project per package; every project resolves our packages to their TypeScript sources
 // through the `@m2m-auth/source` export condition, so tests never need a build.
-const packages = ['core'];
+const packages = ['packages/core', 'test-utils'];
 
 export default defineConfig({
   resolve: { conditions: ['@m2m-auth/source'] },
@@ -10,8 +10,8 @@ export default defineConfig({
     projects: packages.map((name) => ({
       resolve: { conditions: ['@m2m-auth/source'] },
       test: {
-        name,
-        root: `packages/${name}`,
+        name: name.split('/').pop() as string,
+        root: name,
         include: ['test/**/*.test.ts'],
       },
     })),

@@ -1,0 +1,13 @@
+export type { AuthControl, AuthServer, AuthServerOptions } from './auth-server.ts';
+export { DEFAULT_AUDIENCE, DEFAULT_CLIENTS, startAuthServer } from './auth-server.ts';
+export type { Fault } from './faults.ts';
+export type { OtherOrigin } from './other-origin.ts';
+export { startOtherOrigin } from './other-origin.ts';
+export type { ClientRecord, ProfileName } from './profiles.ts';
+export { profiles } from './profiles.ts';
+export type { ResourceCounters, ResourceServer } from './resource-server.ts';
+export { startResourceServer } from './resource-server.ts';
+export type { AuthMethodSeen, AuthStats, TokenRequestRecord } from './stats.ts';
+export type { AccessTokenClaims } from './token-signer.ts';
+// The conformance suite is a separate entry point (`@m2m-auth/test-utils/conformance`)
+// because it imports vitest, which users of the servers alone may not have.

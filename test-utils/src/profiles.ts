@@ -1,0 +1,179 @@
+/**
+ * The token endpoint profiles, modelled on the vendor guides in `shared/seeds/`:
+ *
+ * - `cognito` (Fenris Digital, AWS Cognito-based): HTTP Basic; `client_id` may also be in
+ *   the body and must then match; `expires_in` is a JSON string; 24 h tokens.
+ * - `tenant` (Fenergo): credentials only in the body; Basic is `401 invalid_client`;
+ *   `scope=tenant/<id>` is required and must be one of the client's tenants; 900 s.
+ * - `generic` (`POST /oauth/v2/token` platforms): Basic with RFC 6749 §2.3.1 decoding;
+ *   bad credentials are `401 invalid_client` with `WWW-Authenticate: Basic`; 3600 s.
+ * - `strict-rfc`: RFC 6749 as written: Basic or post (never both), 401 with
+ *   `WWW-Authenticate` for Basic failures and 400 for body-credential failures.
+ */
+import type { IncomingMessage } from 'node:http';
+import { basicCredentials } from './form.ts';
+import type { AuthMethodSeen } from './stats.ts';
+
+export type ProfileName = 'cognito' | 'tenant' | 'generic' | 'strict-rfc';
+
+export interface ClientRecord {
+  clientId: string;
+  clientSecret: string;
+  /** Tenants a `tenant`-profile client may ask for as `scope=tenant/<id>`. */
+  tenants?: string[];
+  /** When set, the only scopes this client may ask for on the other profiles. */
+  scopes?: string[];
+}
+
+export interface OAuthFailure {
+  status: number;
+  error: string;
+  description: string;
+  headers?: Record<string, string>;
+}
+
+export interface Profile {
+  name: ProfileName;
+  path: string;
+  lifetimeSeconds: number;
+  expiresInAsString: boolean;
+  authenticate(
+    req: IncomingMessage,
+    params: Map<string, string>,
+    clients: Map<string, ClientRecord>,
+  ): ClientRecord | OAuthFailure;
+  grantScope(scope: string | undefined, client: ClientRecord): string | undefined | OAuthFailure;
+}
+
+export function authMethodSeen(req: IncomingMessage, params: Map<string, string>): AuthMethodSeen {
+  const basic = Boolean(req.headers.authorization?.toLowerCase().startsWith('basic'));
+  const post = params.has('client_secret');
+  return basic && post ? 'both' : basic ? 'basic' : post ? 'post' : 'none';
+}
+
+const invalidClient = (
+  status: number,
+  description: string,
+  basicChallenge: boolean,
+): OAuthFailure => ({
+  status,
+  error: 'invalid_client',
+  description,
+  ...(basicChallenge ? { headers: { 'www-authenticate': 'Basic realm="token"' } } : {}),
+});
+
+function checkSecret(clients: Map<string, ClientRecord>, id: string, secret: string | undefined) {
+  const client = clients.get(id);
+  return client && secret !== undefined && client.clientSecret === secret ? client : undefined;
+}
+
+function viaBasic(req: IncomingMessage, clients: Map<string, ClientRecord>, status = 401) {
+  const creds = basicCredentials(req, true);
+  if (!creds) return invalidClient(status, 'HTTP Basic client authentication required', true);
+  return (
+    checkSecret(clients, creds.clientId, creds.clientSecret) ??
+    invalidClient(401, 'unknown client or wrong secret', true)
+  );
+}
+
+function viaBody(params: Map<string, string>, clients: Map<string, ClientRecord>, status: number) {
+  const id = params.get('client_id');
+  if (!id) return invalidClient(status, 'client_id and client_secret required in the body', false);
+  return (
+    checkSecret(clients, id, params.get('client_secret')) ??
+    invalidClient(status, 'unknown client or wrong secret', false)
+  );
+}
+
+function anyScope(
+  scope: string | undefined,
+  client: ClientRecord,
+): string | undefined | OAuthFailure {
+  if (!scope || !client.scopes) return scope;
+  const unknown = scope.split(' ').filter((s) => !client.scopes?.includes(s));
+  return unknown.length === 0
+    ? scope
+    : {
+        status: 400,
+        error: 'invalid_scope',
+        description: `scope not allowed: ${unknown.join(' ')}`,
+      };
+}
+
+export const profiles: Record<ProfileName, Profile> = {
+  cognito: {
+    name: 'cognito',
+    path: '/cognito/oauth2/token',
+    lifetimeSeconds: 86_400,
+    expiresInAsString: true,
+    authenticate(req, params, clients) {
+      const client = viaBasic(req, clients);
+      if ('error' in client) return client;
+      const bodyId = params.get('client_id');
+      if (bodyId !== undefined && bodyId !== client.clientId) {
+        return {
+          status: 400,
+          error: 'invalid_request',
+          description: 'client_id in the body does not match',
+        };
+      }
+      return client;
+    },
+    grantScope: anyScope,
+  },
+  tenant: {
+    name: 'tenant',
+    path: '/tenant/connect/token',
+    lifetimeSeconds: 900,
+    expiresInAsString: false,
+    authenticate(req, params, clients) {
+      if (req.headers.authorization) {
+        return invalidClient(401, 'send client_id and client_secret in the body', false);
+      }
+      return viaBody(params, clients, 401);
+    },
+    grantScope(scope, client) {
+      const tenant = /^tenant\/([^\s/]+)$/.exec(scope ?? '')?.[1];
+      if (!tenant)
+        return {
+          status: 400,
+          error: 'invalid_scope',
+          description: 'scope tenant/<tenant-id> is required',
+        };
+      if (!client.tenants?.includes(tenant)) {
+        return {
+          status: 400,
+          error: 'invalid_scope',
+          description: `client has no access to tenant ${tenant}`,
+        };
+      }
+      return `tenant/${tenant}`;
+    },
+  },
+  generic: {
+    name: 'generic',
+    path: '/oauth/v2/token',
+    lifetimeSeconds: 3600,
+    expiresInAsString: false,
+    authenticate: (req, _params, clients) => viaBasic(req, clients),
+    grantScope: anyScope,
+  },
+  'strict-rfc': {
+    name: 'strict-rfc',
+    path: '/strict/token',
+    lifetimeSeconds: 3600,
+    expiresInAsString: false,
+    authenticate(req, params, clients) {
+      const method = authMethodSeen(req, params);
+      if (method === 'both') {
+        return {
+          status: 400,
+          error: 'invalid_request',
+          description: 'more than one client authentication method',
+        };
+      }
+      return method === 'post' ? viaBody(params, clients, 400) : viaBasic(req, clients);
+    },
+    grantScope: anyScope,
+  },
+};

@@ -1,0 +1,70 @@
+/**
+ * The authorization server's JWTs: ES256 with a key pair made at start, verified for real by
+ * the resource server (signature, issuer, expiry) plus a revocation list.
+ */
+import { exportJWK, generateKeyPair, type JWK, type JWTPayload, jwtVerify, SignJWT } from 'jose';
+
+export interface IssueRequest {
+  subject: string;
+  audience: string;
+  scope: string | undefined;
+  lifetimeSeconds: number;
+}
+
+export interface AccessTokenClaims extends JWTPayload {
+  jti: string;
+  sub: string;
+  scope?: string;
+  client_id: string;
+}
+
+export interface TokenSigner {
+  issue(request: IssueRequest): Promise<{ token: string; jti: string }>;
+  /** Verified claims, or `undefined` for a bad signature, issuer, expiry, or a revoked token. */
+  verify(token: string): Promise<AccessTokenClaims | undefined>;
+  revoke(jti: string): void;
+  revokeAll(): void;
+  readonly jwks: { keys: JWK[] };
+}
+
+export async function createTokenSigner(issuer: string): Promise<TokenSigner> {
+  const { privateKey, publicKey } = await generateKeyPair('ES256');
+  const jwk = { ...(await exportJWK(publicKey)), kid: 'test-key-1', alg: 'ES256', use: 'sig' };
+  const live = new Set<string>();
+  const revoked = new Set<string>();
+
+  return {
+    jwks: { keys: [jwk] },
+    async issue({ subject, audience, scope, lifetimeSeconds }) {
+      const jti = crypto.randomUUID();
+      const now = Math.floor(Date.now() / 1000);
+      const token = await new SignJWT({ ...(scope ? { scope } : {}), client_id: subject })
+        .setProtectedHeader({ alg: 'ES256', kid: jwk.kid, typ: 'at+jwt' })
+        .setIssuer(issuer)
+        .setSubject(subject)
+        .setAudience(audience)
+        .setIssuedAt(now)
+        .setExpirationTime(now + lifetimeSeconds)
+        .setJti(jti)
+        .sign(privateKey);
+      live.add(jti);
+      return { token, jti };
+    },
+    async verify(token) {
+      try {
+        const { payload } = await jwtVerify<AccessTokenClaims>(token, publicKey, { issuer });
+        return revoked.has(payload.jti) ? undefined : payload;
+      } catch {
+        return undefined;
+      }
+    },
+    revoke(jti) {
+      revoked.add(jti);
+      live.delete(jti);
+    },
+    revokeAll() {
+      for (const jti of live) revoked.add(jti);
+      live.clear();
+    },
+  };
+}
