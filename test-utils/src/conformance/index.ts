@@ -1,0 +1,10 @@
+export { describeAdapterConformance } from './suite.ts';
+export type {
+  ClientSetup,
+  ConformanceBody,
+  ConformanceServers,
+  MakeClient,
+  UniformClient,
+  UniformRequest,
+  UniformResponse,
+} from './types.ts';

@@ -1,0 +1,222 @@
+/**
+ * `describeAdapterConformance(name, makeClient)`: the behaviour every adapter must share,
+ * run against the real servers of this package. Adding an adapter is one test file.
+ */
+import { createHash } from 'node:crypto';
+import { inspect } from 'node:util';
+import { createTokenProvider, isM2MAuthError, type TokenProviderOptions } from '@m2m-auth/core';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { startAuthServer } from '../auth-server.ts';
+import { startOtherOrigin } from '../other-origin.ts';
+import type { ProfileName } from '../profiles.ts';
+import { startResourceServer } from '../resource-server.ts';
+import type { ConformanceBody, ConformanceServers, MakeClient, UniformClient } from './types.ts';
+
+const SECRET = 'demo-secret';
+
+const profileOptions: Record<ProfileName, Partial<TokenProviderOptions>> = {
+  cognito: { clientIdInBody: true },
+  tenant: { clientAuth: 'client_secret_post', scope: 'tenant/acme' },
+  generic: {},
+  'strict-rfc': {},
+};
+
+/** The bytes a body description stands for (FormData's boundary is random: undefined). */
+function expectedBytes(body: ConformanceBody): string | undefined {
+  switch (body.kind) {
+    case 'json':
+      return JSON.stringify(body.value);
+    case 'urlencoded':
+      return new URLSearchParams(body.value).toString();
+    case 'stream':
+      return body.chunks.join('');
+    default:
+      return undefined;
+  }
+}
+
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+
+export function describeAdapterConformance(name: string, makeClient: MakeClient): void {
+  describe(`${name} conformance`, () => {
+    const servers = {} as ConformanceServers;
+
+    beforeAll(async () => {
+      servers.auth = await startAuthServer();
+      servers.api = await startResourceServer({ authServer: servers.auth });
+      servers.other = await startOtherOrigin();
+    });
+    afterAll(async () => {
+      await Promise.all([servers.auth.close(), servers.api.close(), servers.other.close()]);
+    });
+    beforeEach(() => {
+      servers.auth.stats.reset();
+      servers.auth.control.clearFaults();
+      servers.auth.control.setLifetime(3600);
+      servers.api.reset();
+      servers.other.received.length = 0;
+    });
+
+    async function client(
+      profile: ProfileName = 'generic',
+      options: Partial<TokenProviderOptions> = {},
+    ): Promise<UniformClient> {
+      const provider = createTokenProvider({
+        tokenUrl: servers.auth.tokenUrl(profile),
+        clientId: 'demo-client',
+        clientSecret: SECRET,
+        ...profileOptions[profile],
+        ...options,
+      });
+      return makeClient({ provider, origins: [servers.api.url], servers });
+    }
+
+    it.each(['cognito', 'tenant', 'generic', 'strict-rfc'] as const)(
+      'calls the API with a %s-profile token',
+      async (profile) => {
+        const request = await client(profile);
+        const first = await request({ url: `${servers.api.url}/echo/${profile}` });
+        const second = await request({ url: `${servers.api.url}/echo/${profile}` });
+        expect([first.status, second.status]).toEqual([200, 200]);
+        expect(JSON.parse(first.body)).toMatchObject({
+          sub: 'demo-client',
+          path: `/echo/${profile}`,
+        });
+        expect(servers.auth.stats.issued).toBe(1);
+      },
+    );
+
+    it('makes one token request for 200 concurrent requests on a cold client', async () => {
+      const request = await client();
+      const results = await Promise.all(
+        Array.from({ length: 200 }, (_, i) => request({ url: `${servers.api.url}/echo/${i}` })),
+      );
+      expect(results.every((r) => r.status === 200)).toBe(true);
+      expect(servers.auth.stats.total).toBe(1);
+      expect(servers.api.counters.unauthorized).toBe(0);
+    });
+
+    it('after revoke-all, 100 concurrent requests make one token request and all succeed', async () => {
+      const request = await client();
+      expect((await request({ url: `${servers.api.url}/echo/warm` })).status).toBe(200);
+      servers.auth.control.revokeAll();
+      servers.auth.stats.reset();
+      servers.api.reset();
+      const results = await Promise.all(
+        Array.from({ length: 100 }, (_, i) => request({ url: `${servers.api.url}/echo/r${i}` })),
+      );
+      expect(results.map((r) => r.status)).toEqual(Array(100).fill(200));
+      expect(servers.auth.stats.total).toBe(1);
+      expect(Math.max(...Object.values(servers.api.counters.byPath))).toBeLessThanOrEqual(2);
+    });
+
+    it('tries a route that always answers 401 exactly twice, and returns the 401', async () => {
+      const request = await client();
+      const res = await request({ url: `${servers.api.url}/always-401` });
+      expect(res.status).toBe(401);
+      expect(servers.api.counters.byPath['/always-401']).toBe(2);
+      expect(servers.auth.stats.total).toBe(2);
+    });
+
+    it('passes a 403 through without refreshing or retrying', async () => {
+      const request = await client();
+      const res = await request({ url: `${servers.api.url}/forbidden` });
+      expect(res.status).toBe(403);
+      expect(servers.api.counters.byPath['/forbidden']).toBe(1);
+      expect(servers.auth.stats.total).toBe(1);
+    });
+
+    it('sees no 401 while a short-lived token expires under steady traffic', async () => {
+      servers.auth.control.setLifetime(2);
+      const request = await client();
+      const until = Date.now() + 3_500;
+      const statuses: number[] = [];
+      while (Date.now() < until) {
+        statuses.push((await request({ url: `${servers.api.url}/echo/steady` })).status);
+        await new Promise((resolve) => setTimeout(resolve, 25));
+      }
+      expect(statuses.length).toBeGreaterThan(10);
+      expect(statuses.every((s) => s === 200)).toBe(true);
+      expect(servers.api.counters.unauthorized).toBe(0);
+      expect(servers.auth.stats.issued).toBeGreaterThanOrEqual(2);
+    });
+
+    it('never sends the token to an origin outside origins, nor across a redirect', async () => {
+      const request = await client();
+      await request({ url: `${servers.other.url}/direct` });
+      const target = encodeURIComponent(`${servers.other.url}/after-redirect`);
+      const redirected = await request({ url: `${servers.api.url}/redirect?to=${target}` });
+      expect(redirected.status).toBe(200);
+      expect(servers.other.received.map((r) => r.path)).toEqual(['/direct', '/after-redirect']);
+      expect(servers.other.received.map((r) => r.authorization)).toEqual([undefined, undefined]);
+      expect(servers.api.counters.byPath['/redirect']).toBe(1);
+      expect(servers.api.requests[0]?.authorization).toMatch(/^Bearer /);
+    });
+
+    const bodies: Array<[string, ConformanceBody]> = [
+      [
+        'a JSON body',
+        { kind: 'json', value: { order: 42, items: ['a', 'b'], note: 'ü'.repeat(100) } },
+      ],
+      [
+        'a URLSearchParams body',
+        { kind: 'urlencoded', value: { a: '1', b: 'two words', c: 'ü&=' } },
+      ],
+      ['a FormData body', { kind: 'formdata', value: { field: 'value', other: 'x'.repeat(1000) } }],
+      [
+        'a stream body',
+        { kind: 'stream', chunks: ['first chunk;', 'second chunk;', 'x'.repeat(5000)] },
+      ],
+    ];
+
+    it.each(bodies)(
+      'replays %s whole after a 401, or returns the 401: never a truncated body',
+      async (_label, body) => {
+        const request = await client();
+        expect((await request({ url: `${servers.api.url}/echo/warm` })).status).toBe(200);
+        servers.auth.control.revokeAll();
+        servers.api.reset();
+        const res = await request({ method: 'POST', url: `${servers.api.url}/echo/body`, body });
+        expect([200, 401]).toContain(res.status);
+        const attempts = servers.api.requests.filter((r) => r.path === '/echo/body');
+        expect(attempts.length).toBe(res.status === 200 ? 2 : 1);
+        const expected = expectedBytes(body);
+        const lengths = new Set(attempts.map((a) => a.bodyLength));
+        expect(lengths.size).toBe(1);
+        if (expected !== undefined) expect([...lengths]).toEqual([Buffer.byteLength(expected)]);
+        if (res.status === 200 && expected !== undefined) {
+          expect(JSON.parse(res.body)).toMatchObject({ bodySha256: sha256(expected) });
+        }
+      },
+    );
+
+    it('survives token-endpoint faults: 503 twice, then 429 with Retry-After', async () => {
+      servers.auth.control.inject({ type: 'status', status: 503 }, 2);
+      const first = await client('generic', { retry: { maxAttempts: 3, baseDelayMs: 1 } });
+      expect((await first({ url: `${servers.api.url}/echo/faults` })).status).toBe(200);
+      servers.auth.control.inject({ type: 'rate-limit', retryAfterSeconds: 1 });
+      const second = await client('generic', { scope: 'other' });
+      expect((await second({ url: `${servers.api.url}/echo/faults` })).status).toBe(200);
+      expect(servers.auth.stats.requests.map((r) => r.status)).toEqual([503, 503, 200, 429, 200]);
+    });
+
+    it('surfaces wrong credentials and malformed token responses as typed errors without the secret', async () => {
+      const wrong = await client('generic', { clientSecret: 'wrong-secret-value' });
+      const refused = await wrong({ url: `${servers.api.url}/echo/x` }).catch((e: unknown) => e);
+      expect(isM2MAuthError(refused)).toBe(true);
+      expect(refused).toMatchObject({
+        code: 'M2M_OAUTH_ERROR',
+        error: 'invalid_client',
+        status: 401,
+      });
+      expect(inspect(refused, { depth: 5 })).not.toContain('wrong-secret-value');
+
+      servers.auth.control.inject({ type: 'html' });
+      const html = await client('generic', { retry: { maxAttempts: 1 } });
+      const malformed = await html({ url: `${servers.api.url}/echo/x` }).catch((e: unknown) => e);
+      expect(malformed).toMatchObject({ code: 'M2M_INVALID_RESPONSE' });
+      expect(inspect(malformed, { depth: 5 })).not.toContain(SECRET);
+      expect(servers.api.counters.total).toBe(0);
+    });
+  });
+}
