@@ -170,14 +170,15 @@ export function describeAdapterConformance(name: string, makeClient: MakeClient)
     ];
 
     it.each(bodies)(
-      'replays %s whole after a 401, or returns the 401: never a truncated body',
+      'replays %s whole after a 401 (a stream may return the 401): never a truncated body',
       async (_label, body) => {
         const request = await client();
         expect((await request({ url: `${servers.api.url}/echo/warm` })).status).toBe(200);
         servers.auth.control.revokeAll();
         servers.api.reset();
         const res = await request({ method: 'POST', url: `${servers.api.url}/echo/body`, body });
-        expect([200, 401]).toContain(res.status);
+        // A body the client holds whole must be replayed; a one-shot stream may return the 401.
+        expect(body.kind === 'stream' ? [200, 401] : [200]).toContain(res.status);
         const attempts = servers.api.requests.filter((r) => r.path === '/echo/body');
         expect(attempts.length).toBe(res.status === 200 ? 2 : 1);
         const expected = expectedBytes(body);
