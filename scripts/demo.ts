@@ -1,60 +1,90 @@
 /**
- * Placeholder demo (issue 6 replaces it with the full story on the test-utils servers):
- * a token endpoint on loopback, one provider, a token fetched once and reused, printed
- * redacted. Run with `npm run demo`.
+ * `npm run demo`, until the full story of issue 6 replaces it: the test-utils authorization
+ * server (every vendor profile) and protected API on loopback; per profile, a provider gets
+ * a token once for 100 concurrent calls, survives a revoke-all through core's request
+ * policy (401 -> invalidate -> one new token -> replay), and prints tokens redacted.
  */
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { createTokenProvider, type TokenEvent } from '@m2m-auth/core';
+import {
+  createRequestPolicy,
+  createTokenProvider,
+  type TokenProviderOptions,
+} from '@m2m-auth/core';
+import { type ProfileName, startAuthServer, startResourceServer } from '@m2m-auth/test-utils';
 
-let tokenRequests = 0;
-const server = createServer((req, res) => {
-  let body = '';
-  req.on('data', (chunk: Buffer) => {
-    body += chunk.toString();
+const auth = await startAuthServer();
+const api = await startResourceServer({ authServer: auth });
+
+const vendors: Array<[ProfileName, string, Partial<TokenProviderOptions>]> = [
+  ['cognito', 'Basic + client_id in body, expires_in "86400"', { clientIdInBody: true }],
+  [
+    'tenant',
+    'client_secret_post, scope tenant/acme',
+    { clientAuth: 'client_secret_post', scope: 'tenant/acme' },
+  ],
+  [
+    'generic',
+    'Basic, RFC 6749 encoding of "my:client id+1"',
+    { clientId: 'my:client id+1', clientSecret: 's3cr%t:&=+/ü' },
+  ],
+  ['strict-rfc', 'Basic, strict RFC 6749 server', {}],
+];
+
+const redact = (token: string) => `${token.slice(0, 8)}…(${token.length} chars)`;
+const rows: string[] = [];
+let ok = true;
+
+for (const [profile, quirk, options] of vendors) {
+  const tokens = createTokenProvider({
+    tokenUrl: auth.tokenUrl(profile),
+    clientId: 'demo-client',
+    clientSecret: 'demo-secret',
+    ...options,
   });
-  req.on('end', () => {
-    tokenRequests++;
-    const form = new URLSearchParams(body);
-    const basic = req.headers.authorization === `Basic ${btoa('demo-client:demo-secret')}`;
-    res.setHeader('content-type', 'application/json');
-    if (
-      req.url !== '/oauth/v2/token' ||
-      !basic ||
-      form.get('grant_type') !== 'client_credentials'
-    ) {
-      res.statusCode = 401;
-      res.end(JSON.stringify({ error: 'invalid_client' }));
-      return;
+  const policy = createRequestPolicy(tokens, { origins: [api.url] }, { adapter: 'demo' });
+  const call = async (path: string) => {
+    const url = `${api.url}${path}`;
+    let sent = await policy.authorize({ url, hasAuthorization: false });
+    for (let replayed = false; ; replayed = true) {
+      const res = await fetch(url, { headers: sent ? { authorization: sent.header } : {} });
+      const replay = await policy.replayAuthorization({ status: res.status, sent, replayed });
+      if (!replay) return res.status;
+      sent = replay;
     }
-    const token = `demo-${crypto.randomUUID()}`;
-    res.end(JSON.stringify({ access_token: token, token_type: 'Bearer', expires_in: '3600' }));
-  });
-});
-await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-const { port } = server.address() as AddressInfo;
+  };
+  auth.stats.reset();
+  api.reset();
+  const first = await tokens.getToken();
+  const burst = await Promise.all(Array.from({ length: 100 }, (_, i) => call(`/echo/${i}`)));
+  const tokensBefore = auth.stats.issued;
+  auth.control.revokeAll();
+  const afterRevoke = await Promise.all(
+    Array.from({ length: 20 }, (_, i) => call(`/echo/after/${i}`)),
+  );
+  const forbidden = await call('/forbidden');
+  const good =
+    burst.every((s) => s === 200) &&
+    afterRevoke.every((s) => s === 200) &&
+    tokensBefore === 1 &&
+    auth.stats.issued === 2 &&
+    forbidden === 403;
+  ok &&= good;
+  console.log(`${profile.padEnd(10)} ${quirk}`);
+  console.log(
+    `           token ${redact(first.accessToken)}, expires in ${Math.round((first.expiresAt - Date.now()) / 1000)} s`,
+  );
+  rows.push(
+    `| ${profile} | ${burst.length + afterRevoke.length + 1} | ${auth.stats.issued} | ${api.counters.unauthorized} | ${forbidden} | ${good ? 'ok' : 'FAILED'} |`,
+  );
+}
 
-const events: TokenEvent['type'][] = [];
-const tokens = createTokenProvider({
-  tokenUrl: `http://127.0.0.1:${port}/oauth/v2/token`,
-  clientId: 'demo-client',
-  clientSecret: 'demo-secret',
-  onEvent: (event) => events.push(event.type),
-});
-
-const redact = (token: string) => `${token.slice(0, 9)}…(${token.length} chars)`;
-const first = await tokens.getToken();
-const burst = await Promise.all(Array.from({ length: 100 }, () => tokens.getToken()));
-const reused = burst.every((t) => t.accessToken === first.accessToken);
-console.log(`token endpoint   ${`http://127.0.0.1:${port}/oauth/v2/token`}`);
-console.log(`access token     ${redact(first.accessToken)}`);
-console.log(
-  `expires in       ${Math.round((first.expiresAt - Date.now()) / 1000)} s ("expires_in" sent as a string)`,
-);
-console.log(`101 getToken()   ${tokenRequests} token request(s), same token for all: ${reused}`);
-console.log(`events           ${events.join(', ')}`);
-server.close();
-if (tokenRequests !== 1 || !reused) {
-  console.error('demo failed: expected one token request shared by every caller');
+console.log('\n| profile | API calls | token requests | 401s replayed | /forbidden | result |');
+console.log('|---|---:|---:|---:|---:|---|');
+for (const row of rows) console.log(row);
+await Promise.all([auth.close(), api.close()]);
+if (!ok) {
+  console.error('\ndemo failed: see the rows marked FAILED');
   process.exit(1);
 }
+console.log(
+  '\n100 concurrent calls share one token; after revoke-all, 20 concurrent calls share one refresh; 403 passes through.',
+);
