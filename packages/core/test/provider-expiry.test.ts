@@ -1,8 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { TokenEvent } from '../src/events.ts';
 import { freshness, tokenTimes } from '../src/expiry.ts';
 import { createTokenProvider } from '../src/token-provider.ts';
-import { issue, type Reply, scriptedEndpoint } from './helpers/scripted-endpoint.ts';
+import {
+  issue,
+  type Reply,
+  scriptedEndpoint,
+  scriptedProvider,
+} from './helpers/scripted-endpoint.ts';
 import { settle } from './helpers/settle.ts';
 
 const defaults = { expirySkewMs: 60_000, refreshAheadRatio: 0.75, refreshJitterRatio: 0.05 };
@@ -49,16 +53,7 @@ describe('two-tier refresh', () => {
 
   function setup(expiresIn: number | string, fallback?: () => Reply) {
     const endpoint = scriptedEndpoint(fallback ?? (() => issue(expiresIn)));
-    const events: TokenEvent[] = [];
-    const tokens = createTokenProvider({
-      tokenUrl: 'https://auth.example.test/oauth/v2/token',
-      clientId: 'client',
-      clientSecret: 'secret-value',
-      fetch: endpoint.fetch,
-      refreshJitterRatio: 0, // exact advisory points in these tests
-      onEvent: (event) => events.push(event),
-    });
-    return { endpoint, tokens, events };
+    return scriptedProvider(endpoint, { refreshJitterRatio: 0 }); // exact advisory points
   }
 
   const cases = [

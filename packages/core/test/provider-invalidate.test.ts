@@ -1,7 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { TokenEvent } from '../src/events.ts';
-import { createTokenProvider } from '../src/token-provider.ts';
-import { issue, scriptedEndpoint } from './helpers/scripted-endpoint.ts';
+import { issue, scriptedEndpoint, scriptedProvider } from './helpers/scripted-endpoint.ts';
 import { settle } from './helpers/settle.ts';
 
 describe('invalidate', () => {
@@ -13,16 +11,7 @@ describe('invalidate', () => {
   });
 
   function setup() {
-    const endpoint = scriptedEndpoint(() => ({ ...issue(3600), delayMs: 30 }));
-    const events: TokenEvent[] = [];
-    const tokens = createTokenProvider({
-      tokenUrl: 'https://auth.example.test/oauth/v2/token',
-      clientId: 'client',
-      clientSecret: 'secret-value',
-      fetch: endpoint.fetch,
-      onEvent: (event) => events.push(event),
-    });
-    return { endpoint, tokens, events };
+    return scriptedProvider(scriptedEndpoint(() => ({ ...issue(3600), delayMs: 30 })));
   }
 
   it('turns 100 concurrent 401 handlers holding the same stale token into one new request', async () => {

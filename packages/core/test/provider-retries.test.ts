@@ -1,11 +1,15 @@
 import nock from 'nock';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ErrorCode, TokenHttpError, TokenNetworkError } from '../src/errors.ts';
-import type { TokenEvent } from '../src/events.ts';
 import type { TokenProviderOptions } from '../src/options.ts';
 import { defaultRetry, parseRetryAfter, retryDelay } from '../src/retry.ts';
 import { createTokenProvider } from '../src/token-provider.ts';
-import { issue, type Reply, scriptedEndpoint } from './helpers/scripted-endpoint.ts';
+import {
+  issue,
+  type Reply,
+  scriptedEndpoint,
+  scriptedProvider,
+} from './helpers/scripted-endpoint.ts';
 import { settle } from './helpers/settle.ts';
 
 describe('retryDelay', () => {
@@ -61,16 +65,7 @@ describe('token request retries', () => {
   function setup(replies: Reply[], options: Partial<TokenProviderOptions> = {}) {
     const endpoint = scriptedEndpoint();
     endpoint.queue.push(...replies);
-    const events: TokenEvent[] = [];
-    const tokens = createTokenProvider({
-      tokenUrl: 'https://auth.example.test/oauth/v2/token',
-      clientId: 'client',
-      clientSecret: 'secret-value',
-      fetch: endpoint.fetch,
-      onEvent: (event) => events.push(event),
-      ...options,
-    });
-    return { endpoint, tokens, events };
+    return scriptedProvider(endpoint, options);
   }
 
   it('retries a network error, reporting the retry', async () => {

@@ -2,18 +2,16 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ErrorCode, OAuthError } from '../src/errors.ts';
 import { memoryStore } from '../src/memory-store.ts';
 import type { TokenProviderOptions } from '../src/options.ts';
-import { createTokenProvider } from '../src/token-provider.ts';
-import { issue, type ScriptedEndpoint, scriptedEndpoint } from './helpers/scripted-endpoint.ts';
+import {
+  issue,
+  type ScriptedEndpoint,
+  scriptedEndpoint,
+  scriptedProvider,
+} from './helpers/scripted-endpoint.ts';
 import { settle } from './helpers/settle.ts';
 
 function provider(endpoint: ScriptedEndpoint, options: Partial<TokenProviderOptions> = {}) {
-  return createTokenProvider({
-    tokenUrl: 'https://auth.example.test/oauth/v2/token',
-    clientId: 'client',
-    clientSecret: 'secret-value',
-    fetch: endpoint.fetch,
-    ...options,
-  });
+  return scriptedProvider(endpoint, options).tokens;
 }
 
 const invalidClient = { status: 401, body: { error: 'invalid_client' } };

@@ -3,6 +3,10 @@
  * are scripted per request, an optional delay uses `setTimeout` (so the fake clock drives
  * it), and every request is recorded.
  */
+import type { TokenEvent } from '../../src/events.ts';
+import type { TokenProviderOptions } from '../../src/options.ts';
+import { createTokenProvider } from '../../src/token-provider.ts';
+
 export type Reply =
   | { status?: number; body?: unknown; headers?: Record<string, string>; delayMs?: number }
   | { networkError: string }
@@ -62,4 +66,21 @@ export function scriptedEndpoint(fallback: () => Reply = () => issue()): Scripte
     },
   };
   return endpoint;
+}
+
+/** A provider on `endpoint` that records its events; `options` override the defaults. */
+export function scriptedProvider(
+  endpoint: ScriptedEndpoint,
+  options: Partial<TokenProviderOptions> = {},
+) {
+  const events: TokenEvent[] = [];
+  const tokens = createTokenProvider({
+    tokenUrl: 'https://auth.example.test/oauth/v2/token',
+    clientId: 'client',
+    clientSecret: 'secret-value',
+    fetch: endpoint.fetch,
+    onEvent: (event) => events.push(event),
+    ...options,
+  });
+  return { endpoint, tokens, events };
 }
