@@ -1,0 +1,2 @@
+export type { FetchAuthOptions, FetchFunction } from './fetch-auth.ts';
+export { fetchAuth } from './fetch-auth.ts';
