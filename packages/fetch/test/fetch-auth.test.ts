@@ -103,7 +103,7 @@ describe('fetchAuth', () => {
       method: 'POST',
       body,
       duplex: 'half',
-    } as RequestInit);
+    } as unknown as RequestInit);
     expect(response.status).toBe(401);
     expect(api.requests.map((r) => r.bodyLength)).toEqual([2000]);
   });
