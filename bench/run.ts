@@ -6,7 +6,9 @@
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { createTokenProvider } from '@m2m-auth/core';
+import { fetchAuth } from '@m2m-auth/fetch';
 import { startAuthServer, startOtherOrigin, startResourceServer } from '@m2m-auth/test-utils';
+import { type OverheadResult, overhead, startApi } from './http-overhead.ts';
 import { startTokenServer } from './token-server.ts';
 
 const ROUNDS = 7;
@@ -82,7 +84,31 @@ async function serverStartup() {
   return median(times);
 }
 
+async function adapterOverhead(): Promise<OverheadResult[]> {
+  const tokenServer = await startTokenServer(0);
+  const api = await startApi();
+  const provider = createTokenProvider({
+    tokenUrl: tokenServer.tokenUrl,
+    clientId: 'bench',
+    clientSecret: 'bench-secret',
+  });
+  const { accessToken } = await provider.getToken();
+  const headers = { authorization: `Bearer ${accessToken}` };
+  const authedFetch = fetchAuth(provider, { origins: [api.url] });
+  const url = `${api.url}/things`;
+  const results = [
+    await overhead(
+      'fetch: `fetchAuth` vs `fetch` with a static header',
+      async () => (await fetch(url, { headers })).arrayBuffer(),
+      async () => (await authedFetch(url)).arrayBuffer(),
+    ),
+  ];
+  await Promise.all([api.close(), tokenServer.close()]);
+  return results;
+}
+
 const startupMs = await serverStartup();
+const adapters = await adapterOverhead();
 const hot = await hotPath();
 const bursts = [];
 for (const callers of [1, 100, 10_000]) bursts.push(await coldBurst(callers));
@@ -119,7 +145,17 @@ Loopback token endpoint answering after 20 ms. Goal: 1 token request each.
 |---:|---:|---:|
 ${bursts.map((b) => `| ${fmt(b.callers)} | ${b.requests} | ${b.distinct} |`).join('\n')}
 
-## 3. test-utils server start-up
+## 3. Adapter overhead, token cached
+
+Each adapter against its own bare client sending a static \`Authorization\` header: 4 000
+requests at concurrency 32 to a loopback API, 7 alternating rounds, median throughput ratio.
+Goal: >= 0.95.
+
+| adapter | bare req/s | adapter req/s | ratio |
+|---|---:|---:|---:|
+${adapters.map((r) => `| ${r.name} | ${fmt(r.bare)} | ${fmt(r.adapter)} | **${r.ratio.toFixed(3)}** ${r.ratio >= 0.95 ? '(goal met)' : '(goal missed)'} |`).join('\n')}
+
+## 4. test-utils server start-up
 
 \`startAuthServer()\` (ES256 key pair included) + \`startResourceServer()\` + \`startOtherOrigin()\`,
 median of 9 starts. Goal: well under 100 ms.
