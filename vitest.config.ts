@@ -1,17 +1,25 @@
 import { defineConfig } from 'vitest/config';
 
-// One project per package; every project resolves our packages to their TypeScript sources
-// through the `@m2m-auth/source` export condition, so tests never need a build.
-const packages = ['packages/core', 'packages/fetch', 'test-utils'];
+// One project per package. Every project resolves our packages to their TypeScript sources
+// through the `@m2m-auth/source` export condition, so tests never need a build and never
+// run a stale `dist/`. Vite applies `resolve.conditions` to the browser environment only;
+// tests run in the SSR (Node) environment, hence `ssr.resolve` too, for inlined and for
+// externalised imports.
+const conditions = ['@m2m-auth/source', 'node', 'import', 'default'];
+const resolveSource = {
+  resolve: { conditions },
+  ssr: { resolve: { conditions, externalConditions: ['@m2m-auth/source'] } },
+};
+const packages = ['packages/core', 'packages/fetch', 'packages/axios', 'test-utils'];
 
 export default defineConfig({
-  resolve: { conditions: ['@m2m-auth/source'] },
+  ...resolveSource,
   test: {
-    projects: packages.map((name) => ({
-      resolve: { conditions: ['@m2m-auth/source'] },
+    projects: packages.map((root) => ({
+      ...resolveSource,
       test: {
-        name: name.split('/').pop() as string,
-        root: name,
+        name: root.split('/').pop() as string,
+        root,
         include: ['test/**/*.test.ts'],
       },
     })),

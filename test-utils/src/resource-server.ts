@@ -73,8 +73,16 @@ export async function startResourceServer(options: {
     counters.total++;
     counters.byPath[path] = (counters.byPath[path] ?? 0) + 1;
     counters[authorization ? 'withToken' : 'withoutToken']++;
-    requests.push({ method: req.method ?? 'GET', path, authorization, bodyLength: body.length });
+    const seen = {
+      method: req.method ?? 'GET',
+      path,
+      authorization,
+      bodyLength: body.length,
+      status: 0,
+    };
+    requests.push(seen);
     res.on('finish', () => {
+      seen.status = res.statusCode;
       if (res.statusCode === 401) counters.unauthorized++;
     });
 

@@ -37,14 +37,18 @@ export async function createTokenSigner(issuer: string): Promise<TokenSigner> {
     jwks: { keys: [jwk] },
     async issue({ subject, audience, scope, lifetimeSeconds }) {
       const jti = crypto.randomUUID();
-      const now = Math.floor(Date.now() / 1000);
+      // JWT times are whole seconds: round `exp` up so a token lives at least the
+      // `expires_in` it is announced with (rounding down would cut up to a second off).
+      const nowMs = Date.now();
+      const now = Math.floor(nowMs / 1000);
+      const exp = Math.ceil(nowMs / 1000 + lifetimeSeconds);
       const token = await new SignJWT({ ...(scope ? { scope } : {}), client_id: subject })
         .setProtectedHeader({ alg: 'ES256', kid: jwk.kid, typ: 'at+jwt' })
         .setIssuer(issuer)
         .setSubject(subject)
         .setAudience(audience)
         .setIssuedAt(now)
-        .setExpirationTime(now + lifetimeSeconds)
+        .setExpirationTime(exp)
         .setJti(jti)
         .sign(privateKey);
       live.add(jti);

@@ -52,7 +52,9 @@ describe('startAuthServer profiles', () => {
     expect(body['token_type']).toBe('Bearer');
     const claims = decodeJwt(String(body['access_token']));
     expect(claims).toMatchObject({ iss: auth.url, sub: 'demo-client', aud: 'm2m-auth-test-api' });
-    expect((claims.exp ?? 0) - (claims.iat ?? 0)).toBe(86_400);
+    // exp is rounded up to whole seconds so the token lives at least expires_in.
+    expect((claims.exp ?? 0) - (claims.iat ?? 0)).toBeGreaterThanOrEqual(86_400);
+    expect((claims.exp ?? 0) - (claims.iat ?? 0)).toBeLessThanOrEqual(86_401);
     expect(typeof claims.jti).toBe('string');
     const mismatch = await post(
       auth.tokenUrl('cognito'),

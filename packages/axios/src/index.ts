@@ -1,0 +1,2 @@
+export type { AxiosAuthOptions, AxiosAuthRequestOptions } from './axios-auth.ts';
+export { axiosAuth } from './axios-auth.ts';

@@ -1,0 +1,42 @@
+import { Readable } from 'node:stream';
+import { type ConformanceBody, describeAdapterConformance } from '@m2m-auth/test-utils/conformance';
+import axios, { isAxiosError } from 'axios';
+import { axiosAuth } from '../src/index.ts';
+
+/** The native axios form of each body the suite describes. */
+function data(described: ConformanceBody | undefined): unknown {
+  switch (described?.kind) {
+    case undefined:
+      return undefined;
+    case 'json':
+      return described.value;
+    case 'urlencoded':
+      return new URLSearchParams(described.value);
+    case 'formdata': {
+      const form = new FormData();
+      for (const [name, value] of Object.entries(described.value)) form.set(name, value);
+      return form;
+    }
+    case 'stream':
+      return Readable.from(described.chunks);
+  }
+}
+
+describeAdapterConformance('axiosAuth', ({ provider, origins }) => {
+  const instance = axios.create({
+    responseType: 'text',
+    transitional: { silentJSONParsing: false },
+  });
+  axiosAuth(instance, provider, { origins });
+  return async ({ method = 'GET', url, headers = {}, body }) => {
+    try {
+      const response = await instance.request<string>({ method, url, headers, data: data(body) });
+      return { status: response.status, body: response.data };
+    } catch (error) {
+      if (isAxiosError<string>(error) && error.response) {
+        return { status: error.response.status, body: error.response.data };
+      }
+      throw error;
+    }
+  };
+});
