@@ -29,12 +29,13 @@ export interface ResourceCounters {
 export interface ResourceServer {
   url: string;
   counters: ResourceCounters;
-  /** Every request seen, in order: path, method, Authorization header, body length. */
+  /** Every request seen, in order, with the status it was answered with (0 until then). */
   requests: Array<{
     method: string;
     path: string;
     authorization: string | undefined;
     bodyLength: number;
+    status: number;
   }>;
   reset(): void;
   close(): Promise<void>;
