@@ -3,8 +3,8 @@
  * token already cached, adapter vs its bare client with a static header, alternating
  * rounds in one process; the median throughput ratio (goal >= 0.95).
  */
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 
 export interface OverheadResult {
   name: string;
@@ -13,21 +13,25 @@ export interface OverheadResult {
   ratio: number;
 }
 
+/** Starts `bench/api-server.ts` in a child process; `close()` ends it. */
 export async function startApi(): Promise<{ url: string; close(): Promise<void> }> {
-  const server = createServer((req, res) => {
-    req.resume();
-    req.on('end', () => {
-      res.writeHead(200, { 'content-type': 'application/json', 'content-length': 11 });
-      res.end('{"ok":true}');
-    });
+  const child = spawn(
+    process.execPath,
+    [fileURLToPath(new URL('./api-server.ts', import.meta.url))],
+    {
+      stdio: ['pipe', 'pipe', 'inherit'],
+    },
+  );
+  const url = await new Promise<string>((resolve, reject) => {
+    child.once('error', reject);
+    child.stdout.once('data', (chunk: Buffer) => resolve(chunk.toString().trim()));
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    url,
     close: () =>
       new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
+        child.once('exit', () => resolve());
+        child.stdin.end();
       }),
   };
 }
@@ -50,7 +54,7 @@ export async function overhead(
   name: string,
   bare: () => Promise<unknown>,
   adapter: () => Promise<unknown>,
-  { requests = 4000, concurrency = 32, rounds = 7 } = {},
+  { requests = 4000, concurrency = 32, rounds = 9 } = {},
 ): Promise<OverheadResult> {
   await throughput(bare, 1000, concurrency); // warm both: sockets, JIT
   await throughput(adapter, 1000, concurrency);

@@ -36,8 +36,17 @@ declare module 'axios' {
 
 export type AxiosAuthOptions = RequestPolicyOptions;
 
-function fullUrl(instance: AxiosInstance, config: InternalAxiosRequestConfig): string {
-  return instance.getUri(config);
+const ABSOLUTE = /^([a-z][a-z\d+\-.]*:)?\/\//i;
+
+/**
+ * Where the request goes, as far as its origin is concerned: the URL when it is absolute
+ * (and absolute URLs are allowed), else `baseURL`. Cheaper than `getUri()`, which merges
+ * the whole config on every request.
+ */
+function target(config: InternalAxiosRequestConfig): string | undefined {
+  const url = config.url ?? '';
+  if (ABSOLUTE.test(url) && config.allowAbsoluteUrls !== false) return url;
+  return config.baseURL;
 }
 
 export function axiosAuth(
@@ -58,8 +67,10 @@ export function axiosAuth(
     const current = config.headers.get('authorization');
     // A retry library re-running this config still carries the header we set: ours to renew.
     const ours = current !== undefined && current !== null && sent.get(config)?.header === current;
+    const url = target(config);
+    if (url === undefined) return config; // a relative URL without baseURL: not an origin we serve
     const auth = await policy.authorize({
-      url: fullUrl(instance, config),
+      url,
       hasAuthorization: Boolean(current) && !ours,
       scope: settings?.scope,
       signal: config.signal as AbortSignal | undefined,
@@ -71,24 +82,31 @@ export function axiosAuth(
     return config;
   });
 
-  async function replay(config: InternalAxiosRequestConfig | undefined, status: number) {
-    if (!config || isOneShotData(config.data)) return undefined;
-    const auth = await policy.replayAuthorization({
+  /** The replay's response, or `undefined` when this response is not ours to fix. */
+  function replay(config: InternalAxiosRequestConfig | undefined, status: number) {
+    if (!config) return undefined;
+    const decision = {
       status,
       sent: sent.get(config),
       replayed: Boolean(config.m2mAuth?.replayed),
       signal: config.signal as AbortSignal | undefined,
+    };
+    if (!policy.shouldReplay(decision) || isOneShotData(config.data)) return undefined;
+    return policy.replayAuthorization(decision).then((auth) => {
+      if (!auth) return undefined;
+      config.headers.set('Authorization', auth.header);
+      return instance.request({ ...config, m2mAuth: { ...config.m2mAuth, replayed: true } });
     });
-    if (!auth) return undefined;
-    config.headers.set('Authorization', auth.header);
-    return instance.request({ ...config, m2mAuth: { ...config.m2mAuth, replayed: true } });
   }
 
   const responseId = instance.interceptors.response.use(
-    async (response: AxiosResponse) => (await replay(response.config, response.status)) ?? response,
+    (response: AxiosResponse) =>
+      replay(response.config, response.status)?.then((r) => r ?? response) ?? response,
     async (error: unknown) => {
-      if (!isAxiosError(error) || !error.response) throw error;
-      const replayed = await replay(error.config, error.response.status);
+      const replayed =
+        isAxiosError(error) &&
+        error.response &&
+        (await replay(error.config, error.response.status));
       if (replayed) return replayed;
       throw error;
     },

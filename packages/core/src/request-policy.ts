@@ -55,6 +55,12 @@ export interface RequestPolicy {
   serves(url: string | URL): boolean;
   /** The authorization for a request, or `undefined` when it is not ours to authorize. */
   authorize(request: AuthorizeRequest): Promise<Authorization | undefined>;
+  /**
+   * Whether a response deserves the refresh-and-replay: a 401 to a request we authorized
+   * and have not replayed yet. Synchronous, so adapters pass every other response through
+   * without a promise hop.
+   */
+  shouldReplay(decision: ReplayDecision): boolean;
   /** For a 401 we can fix, a fresh authorization to replay with; else `undefined`. */
   replayAuthorization(decision: ReplayDecision): Promise<Authorization | undefined>;
   /** Whether our token may stay on a redirect from `from` to `to` (same origin only). */
@@ -131,6 +137,9 @@ export function createRequestPolicy(
     };
   };
 
+  const shouldReplay = ({ status, sent, replayed }: ReplayDecision) =>
+    status === 401 && sent !== undefined && !replayed;
+
   return {
     serves,
     async authorize({ url, hasAuthorization, scope, signal }) {
@@ -144,8 +153,10 @@ export function createRequestPolicy(
       }
       return authorization(scope === undefined ? provider : provider.forScope(scope), signal);
     },
-    async replayAuthorization({ status, sent, replayed, signal }) {
-      if (status !== 401 || !sent || replayed) return undefined;
+    shouldReplay,
+    async replayAuthorization(decision) {
+      const { sent, signal } = decision;
+      if (!sent || !shouldReplay(decision)) return undefined;
       await sent.provider.invalidate(sent.accessToken);
       return authorization(sent.provider, signal);
     },

@@ -128,6 +128,16 @@ describe('createRequestPolicy', () => {
     expect(calls.invalidated).toEqual(['tok-1']);
   });
 
+  it('answers shouldReplay synchronously with the same rule', async () => {
+    const { provider } = countingProvider();
+    const policy = createRequestPolicy(provider, { origins: '*' });
+    const sent = await policy.authorize({ url: 'https://api.example/', hasAuthorization: false });
+    expect(policy.shouldReplay({ status: 401, sent, replayed: false })).toBe(true);
+    expect(policy.shouldReplay({ status: 401, sent, replayed: true })).toBe(false);
+    expect(policy.shouldReplay({ status: 401, sent: undefined, replayed: false })).toBe(false);
+    expect(policy.shouldReplay({ status: 403, sent, replayed: false })).toBe(false);
+  });
+
   it('passes 403, other statuses and 401s to requests we did not authorize through', async () => {
     const { provider, calls } = countingProvider();
     const policy = createRequestPolicy(provider, { origins: '*' });

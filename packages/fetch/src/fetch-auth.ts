@@ -65,12 +65,9 @@ export function fetchAuth(provider: TokenProvider, options: FetchAuthOptions = {
     const spare = request.clone();
     request.headers.set('authorization', sent.header);
     const response = await send(request);
-    const replay = await policy.replayAuthorization({
-      status: response.status,
-      sent,
-      replayed: false,
-      signal: request.signal,
-    });
+    const decision = { status: response.status, sent, replayed: false, signal: request.signal };
+    if (!policy.shouldReplay(decision)) return response;
+    const replay = await policy.replayAuthorization(decision);
     if (!replay) return response;
     await response.body?.cancel();
     spare.headers.set('authorization', replay.header);
