@@ -12,6 +12,7 @@ import {
   type RequestPolicyOptions,
   type TokenProvider,
 } from '@m2m-auth/core';
+import { hasAuthorization, withAuthorization } from './headers-init.ts';
 import { isOneShotBody } from './one-shot-body.ts';
 
 export type FetchFunction = (input: RequestInfo | URL, init?: RequestInit) => Promise<Response>;
@@ -27,28 +28,21 @@ export function fetchAuth(provider: TokenProvider, options: FetchAuthOptions = {
 
   return async function authedFetch(input, init) {
     if (input instanceof Request) return sendRequest(new Request(input, init));
-    const headers = new Headers(init?.headers);
     const url = input instanceof URL ? input : String(input);
     const signal = init?.signal ?? undefined;
     const sent = await policy.authorize({
       url,
-      hasAuthorization: headers.has('authorization'),
+      hasAuthorization: hasAuthorization(init?.headers),
       signal,
     });
     if (!sent) return send(input, init);
-    const attempt = (auth: Authorization) => {
-      headers.set('authorization', auth.header);
-      return send(input, { ...init, headers });
-    };
+    const attempt = (auth: Authorization) =>
+      send(input, { ...init, headers: withAuthorization(init?.headers, auth.header) });
     const response = await attempt(sent);
+    const decision = { status: response.status, sent, replayed: false, signal };
     // A one-shot stream is gone once sent: its 401 goes back to the caller as it is.
-    if (isOneShotBody(init?.body)) return response;
-    const replay = await policy.replayAuthorization({
-      status: response.status,
-      sent,
-      replayed: false,
-      signal,
-    });
+    if (!policy.shouldReplay(decision) || isOneShotBody(init?.body)) return response;
+    const replay = await policy.replayAuthorization(decision);
     if (!replay) return response;
     await response.body?.cancel();
     return attempt(replay);
