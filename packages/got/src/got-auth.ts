@@ -1,0 +1,115 @@
+/**
+ * `gotAuth(provider, options)`: options for `got.extend()` whose hooks add our bearer token
+ * (`beforeRequest`, which got runs again on retries and redirects, so the origin decision is
+ * made every time), keep it off cross-origin redirects (`beforeRedirect`), and on a 401 to a
+ * request we authorized invalidate that token and replay once with got's documented
+ * `retryWithMergedOptions` (`afterResponse`).
+ */
+import {
+  type Authorization,
+  createRequestPolicy,
+  isM2MAuthError,
+  type RequestPolicyOptions,
+  type TokenProvider,
+} from '@m2m-auth/core';
+import type {
+  AfterResponseHook,
+  BeforeErrorHook,
+  BeforeRedirectHook,
+  BeforeRequestHook,
+  ExtendOptions,
+} from 'got';
+
+/** Per-request settings, as `context: { m2mAuth: { ... } }` on any got call. */
+export interface GotAuthRequestOptions {
+  /** Send this request without our token. @default false */
+  skip?: boolean;
+  /** Use `provider.forScope(scope)` for this request. */
+  scope?: string | readonly string[];
+}
+
+export interface GotAuthOptions extends RequestPolicyOptions {
+  /**
+   * The client's `prefixUrl`, when the token should go to its origin and you give no
+   * `origins` (got.extend() options are merged later, so the adapter cannot see it).
+   */
+  prefixUrl?: string | URL;
+}
+
+const REPLAYED = 'm2mAuthReplayed';
+
+function settings(options: { context: Record<string, unknown> }): GotAuthRequestOptions {
+  return (options.context['m2mAuth'] as GotAuthRequestOptions | undefined) ?? {};
+}
+
+function isStream(body: unknown): boolean {
+  return typeof (body as { pipe?: unknown } | undefined)?.pipe === 'function';
+}
+
+export function gotAuth(provider: TokenProvider, options: GotAuthOptions = {}): ExtendOptions {
+  const policy = createRequestPolicy(provider, options, {
+    baseUrl: options.prefixUrl,
+    adapter: 'gotAuth',
+  });
+  // What we put on each request (got keeps one Options object across its retries).
+  const sent = new WeakMap<object, Authorization>();
+  // Requests that left their origin through a redirect: they never get our token again.
+  const crossed = new WeakSet<object>();
+
+  const beforeRequest: BeforeRequestHook = async (request) => {
+    const current = request.headers['authorization'];
+    const ours = sent.get(request);
+    if (ours && current === ours.header) delete request.headers['authorization'];
+    const { skip, scope } = settings(request);
+    if (skip || crossed.has(request) || !request.url) return;
+    const auth = await policy.authorize({
+      url: request.url,
+      hasAuthorization: request.headers['authorization'] !== undefined,
+      scope,
+      signal: request.signal ?? undefined,
+    });
+    if (!auth) return;
+    request.headers['authorization'] = auth.header;
+    sent.set(request, auth);
+  };
+
+  const beforeRedirect: BeforeRedirectHook = (next, response) => {
+    const from = response.url;
+    if (!next.url || policy.keepsTokenOnRedirect(from, next.url)) return;
+    crossed.add(next);
+    const ours = sent.get(next);
+    if (ours && next.headers['authorization'] === ours.header) delete next.headers['authorization'];
+  };
+
+  const afterResponse: AfterResponseHook = async (response, retryWithMergedOptions) => {
+    const request = response.request.options;
+    const decision = {
+      status: response.statusCode,
+      sent: sent.get(request),
+      replayed: request.context[REPLAYED] === true,
+      signal: request.signal ?? undefined,
+    };
+    if (!policy.shouldReplay(decision) || isStream(request.body)) return response;
+    const fresh = await policy.replayAuthorization(decision);
+    if (!fresh) return response;
+    sent.set(request, fresh);
+    return retryWithMergedOptions({
+      headers: { authorization: fresh.header },
+      context: { [REPLAYED]: true },
+    });
+  };
+
+  // got wraps an error thrown in a hook in a RequestError; a token error (wrong credentials,
+  // unreachable token endpoint) surfaces as the core's typed error, as in every adapter.
+  const beforeError: BeforeErrorHook = (error) =>
+    isM2MAuthError(error.cause) ? error.cause : error;
+
+  return {
+    hooks: {
+      beforeRequest: [beforeRequest],
+      beforeRedirect: [beforeRedirect],
+      afterResponse: [afterResponse],
+      beforeError: [beforeError],
+    },
+  };
+}
