@@ -42,8 +42,23 @@ function settings(options: { context: Record<string, unknown> }): GotAuthRequest
   return (options.context['m2mAuth'] as GotAuthRequestOptions | undefined) ?? {};
 }
 
-function isStream(body: unknown): boolean {
-  return typeof (body as { pipe?: unknown } | undefined)?.pipe === 'function';
+/**
+ * Whether got can send this body again. Streams cannot. A FormData body is serialised by got
+ * into a stream it remembers: got 16 re-serialises that on a retry, got 15 cannot. got has
+ * no version export, so this looks for the request method that does it.
+ */
+function replayable(body: unknown, request: object): boolean {
+  const got = request as {
+    _nativeFormDataBody?: { body?: unknown };
+    _reserializeFormDataBody?: unknown;
+  };
+  if (body !== undefined && got._nativeFormDataBody?.body === body) {
+    return typeof got._reserializeFormDataBody === 'function';
+  }
+  return (
+    typeof (body as { pipe?: unknown } | undefined)?.pipe !== 'function' &&
+    !(body instanceof ReadableStream)
+  );
 }
 
 export function gotAuth(provider: TokenProvider, options: GotAuthOptions = {}): ExtendOptions {
@@ -89,7 +104,8 @@ export function gotAuth(provider: TokenProvider, options: GotAuthOptions = {}): 
       replayed: request.context[REPLAYED] === true,
       signal: request.signal ?? undefined,
     };
-    if (!policy.shouldReplay(decision) || isStream(request.body)) return response;
+    if (!policy.shouldReplay(decision) || !replayable(request.body, response.request))
+      return response;
     const fresh = await policy.replayAuthorization(decision);
     if (!fresh) return response;
     sent.set(request, fresh);
