@@ -10,7 +10,13 @@ const resolveSource = {
   resolve: { conditions },
   ssr: { resolve: { conditions, externalConditions: ['@m2m-auth/source'] } },
 };
-const packages = ['packages/core', 'packages/fetch', 'packages/axios', 'packages/got', 'test-utils'];
+const packages = [
+  'packages/core',
+  'packages/fetch',
+  'packages/axios',
+  'packages/got',
+  'test-utils',
+];
 
 export default defineConfig({
   ...resolveSource,
