@@ -15,6 +15,7 @@ const packages = [
   'packages/fetch',
   'packages/axios',
   'packages/got',
+  'packages/ky',
   'test-utils',
 ];
 

@@ -1,0 +1,53 @@
+/** The conformance suite's uniform client over ky 2 and ky 1 (installed as `ky-1`). */
+import type { TokenProvider } from '@m2m-auth/core';
+import type { ConformanceBody, UniformClient } from '@m2m-auth/test-utils/conformance';
+import { kyAuth } from '../src/index.ts';
+
+/** The native ky option for each body the suite describes. */
+function body(described: ConformanceBody | undefined): Record<string, unknown> {
+  switch (described?.kind) {
+    case undefined:
+      return {};
+    case 'json':
+      return { json: described.value };
+    case 'urlencoded':
+      return { body: new URLSearchParams(described.value) };
+    case 'formdata': {
+      const form = new FormData();
+      for (const [name, value] of Object.entries(described.value)) form.set(name, value);
+      return { body: form };
+    }
+    case 'stream': {
+      const chunks = described.chunks.map((chunk) => new TextEncoder().encode(chunk));
+      const stream = new ReadableStream<Uint8Array>({
+        pull(controller) {
+          const next = chunks.shift();
+          if (next) controller.enqueue(next);
+          else controller.close();
+        },
+      });
+      return { body: stream, duplex: 'half' };
+    }
+  }
+}
+
+interface KyLike {
+  create(options: object): (url: string, options: object) => Promise<Response>;
+}
+
+export function kyUniformClient(
+  ky: KyLike,
+  provider: TokenProvider,
+  origins: string[],
+  clientOptions: object = {},
+): UniformClient {
+  const client = ky.create({
+    throwHttpErrors: false,
+    ...clientOptions,
+    ...kyAuth(provider, { origins }),
+  });
+  return async ({ method = 'GET', url, headers = {}, body: described }) => {
+    const response = await client(url, { method, headers, ...body(described) });
+    return { status: response.status, body: await response.text() };
+  };
+}
