@@ -1,11 +1,14 @@
 /**
  * The CPU an adapter adds to one request, without the network: each client with a
  * transport that answers at once, with our adapter vs a static header; median of rounds.
+ * got has no transport to swap short of a custom `request`, so it is measured over HTTP only.
  */
 import { axiosAuth } from '@m2m-auth/axios';
 import type { TokenProvider } from '@m2m-auth/core';
 import { fetchAuth } from '@m2m-auth/fetch';
+import { kyAuth } from '@m2m-auth/ky';
 import axios, { type AxiosAdapter } from 'axios';
+import ky from 'ky';
 
 const CALLS = 50_000;
 const ROUNDS = 7;
@@ -50,6 +53,17 @@ export async function adapterCost(provider: TokenProvider, origin: string) {
   const bareAxios = axios.create({ baseURL: origin, adapter: instant, headers });
   const authedAxios = axios.create({ baseURL: origin, adapter: instant });
   axiosAuth(authedAxios, provider);
+  const noopKy = ky.create({
+    fetch: transport,
+    retry: 0,
+    headers,
+    hooks: { beforeRequest: [async () => {}], afterResponse: [async () => undefined] },
+  });
+  const authedKy = ky.create({
+    fetch: transport,
+    retry: 0,
+    ...kyAuth(provider, { origins: [origin] }),
+  });
 
   return [
     {
@@ -64,6 +78,22 @@ export async function adapterCost(provider: TokenProvider, origin: string) {
       ...(await compare(
         () => bareAxios.get('/things'),
         () => authedAxios.get('/things'),
+      )),
+    },
+    {
+      // What ky's hook machinery costs by itself (it clones the response for each
+      // afterResponse hook): the floor under any hook-based ky integration.
+      name: 'ky, two no-op hooks (reference)',
+      ...(await compare(
+        () => ky(url, { headers, fetch: transport, retry: 0 }),
+        () => noopKy(url),
+      )),
+    },
+    {
+      name: 'ky',
+      ...(await compare(
+        () => ky(url, { headers, fetch: transport, retry: 0 }),
+        () => authedKy(url),
       )),
     },
   ];
