@@ -32,6 +32,8 @@ export interface AuthServerOptions {
 export interface AuthControl {
   /** Lifetime of tokens issued from now on, for one profile or all. */
   setLifetime(seconds: number, profile?: ProfileName): void;
+  /** Back to each profile's default lifetime. */
+  resetLifetimes(): void;
   /** Revokes every token issued so far: the resource server answers 401 for them. */
   revokeAll(): void;
   /** Revokes one token, given as the JWT or its `jti`. */
@@ -172,6 +174,7 @@ export async function startAuthServer(options: AuthServerOptions = {}): Promise<
         for (const name of profile ? [profile] : (Object.keys(profiles) as ProfileName[]))
           lifetimes.set(name, seconds);
       },
+      resetLifetimes: () => lifetimes.clear(),
       revokeAll: () => tokens.revokeAll(),
       revoke(tokenOrJti) {
         const jti = tokenOrJti.includes('.')

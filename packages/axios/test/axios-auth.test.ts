@@ -1,30 +1,15 @@
 import { ConfigError, createTokenProvider } from '@m2m-auth/core';
-import {
-  type AuthServer,
-  type ResourceServer,
-  startAuthServer,
-  startResourceServer,
-} from '@m2m-auth/test-utils';
+import { useTestServers } from '@m2m-auth/test-utils/conformance';
 import axios, { AxiosError } from 'axios';
 import axiosRetry from 'axios-retry';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { axiosAuth } from '../src/index.ts';
 
-let auth: AuthServer;
-let api: ResourceServer;
-beforeAll(async () => {
-  auth = await startAuthServer();
-  api = await startResourceServer({ authServer: auth });
-});
-afterAll(() => Promise.all([auth.close(), api.close()]));
-beforeEach(() => {
-  auth.stats.reset();
-  api.reset();
-});
+const servers = useTestServers();
 
 const tenantProvider = () =>
   createTokenProvider({
-    tokenUrl: auth.tokenUrl('tenant'),
+    tokenUrl: servers.auth.tokenUrl('tenant'),
     clientId: 'demo-client',
     clientSecret: 'demo-secret',
     clientAuth: 'client_secret_post',
@@ -33,7 +18,7 @@ const tenantProvider = () =>
 
 describe('axiosAuth', () => {
   it("takes the origin from the instance's baseURL, and refuses to guess without one", async () => {
-    const instance = axios.create({ baseURL: `${api.url}/echo` });
+    const instance = axios.create({ baseURL: `${servers.api.url}/echo` });
     axiosAuth(instance, tenantProvider());
     const { data } = await instance.get('/relative');
     expect(data).toMatchObject({ path: '/echo/relative', scope: 'tenant/acme' });
@@ -41,49 +26,49 @@ describe('axiosAuth', () => {
   });
 
   it('uses a per-request scope and lets a request opt out', async () => {
-    const instance = axios.create({ baseURL: api.url });
+    const instance = axios.create({ baseURL: servers.api.url });
     axiosAuth(instance, tenantProvider());
     const { data } = await instance.get('/echo/globex', { m2mAuth: { scope: 'tenant/globex' } });
     expect(data).toMatchObject({ scope: 'tenant/globex' });
     const skipped = await instance.get('/public', { m2mAuth: { skip: true } });
     expect(skipped.status).toBe(200);
-    expect(api.requests.map((r) => Boolean(r.authorization))).toEqual([true, false]);
-    expect(auth.stats.byScope()).toEqual({ 'tenant/globex': 1 });
+    expect(servers.api.requests.map((r) => Boolean(r.authorization))).toEqual([true, false]);
+    expect(servers.auth.stats.byScope()).toEqual({ 'tenant/globex': 1 });
   });
 
   it("leaves the caller's own Authorization header alone", async () => {
-    const instance = axios.create({ baseURL: api.url });
+    const instance = axios.create({ baseURL: servers.api.url });
     axiosAuth(instance, tenantProvider());
     const error = await instance
       .get('/echo', { headers: { Authorization: 'Bearer mine' } })
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AxiosError);
     expect((error as AxiosError).response?.status).toBe(401);
-    expect(api.requests.map((r) => r.authorization)).toEqual(['Bearer mine']);
-    expect(auth.stats.total).toBe(0);
+    expect(servers.api.requests.map((r) => r.authorization)).toEqual(['Bearer mine']);
+    expect(servers.auth.stats.total).toBe(0);
   });
 
   it('keeps native errors: a 403 rejects with the AxiosError axios would throw, unretried', async () => {
-    const instance = axios.create({ baseURL: api.url });
+    const instance = axios.create({ baseURL: servers.api.url });
     axiosAuth(instance, tenantProvider());
     const error = await instance.get('/forbidden').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AxiosError);
     expect((error as AxiosError).response?.status).toBe(403);
-    expect(api.counters.byPath['/forbidden']).toBe(1);
+    expect(servers.api.counters.byPath['/forbidden']).toBe(1);
   });
 
   it('replays a 401 also when validateStatus lets 401 through as a response', async () => {
-    const instance = axios.create({ baseURL: api.url, validateStatus: () => true });
+    const instance = axios.create({ baseURL: servers.api.url, validateStatus: () => true });
     axiosAuth(instance, tenantProvider());
     await instance.get('/echo/warm');
-    auth.control.revokeAll();
+    servers.auth.control.revokeAll();
     const response = await instance.post('/echo/again', { a: 1 });
     expect(response.status).toBe(200);
-    expect(api.requests.slice(1).map((r) => r.status)).toEqual([401, 200]);
+    expect(servers.api.requests.slice(1).map((r) => r.status)).toEqual([401, 200]);
   });
 
   it('eject() removes both interceptors and leaves the others working', async () => {
-    const instance = axios.create({ baseURL: api.url });
+    const instance = axios.create({ baseURL: servers.api.url });
     const seen: string[] = [];
     instance.interceptors.request.use((config) => {
       seen.push(`request ${config.url}`);
@@ -99,11 +84,11 @@ describe('axiosAuth', () => {
     const after = await instance.get('/echo/without').catch((e: unknown) => e);
     expect((after as AxiosError).response?.status).toBe(401);
     expect(seen).toEqual(['request /echo/with', 'response 200', 'request /echo/without']);
-    expect(api.requests.map((r) => Boolean(r.authorization))).toEqual([true, false]);
+    expect(servers.api.requests.map((r) => Boolean(r.authorization))).toEqual([true, false]);
   });
 
   it('works with axios-retry: a retried request gets a current token, a 401 is replayed once', async () => {
-    const instance = axios.create({ baseURL: api.url });
+    const instance = axios.create({ baseURL: servers.api.url });
     axiosRetry(instance, {
       retries: 2,
       retryDelay: () => 0,
@@ -111,12 +96,12 @@ describe('axiosAuth', () => {
     });
     axiosAuth(instance, tenantProvider());
     await instance.get('/echo/warm');
-    auth.control.revokeAll();
+    servers.auth.control.revokeAll();
     const { status } = await instance.get('/echo/after-revoke');
     expect(status).toBe(200);
     expect(
-      api.requests.filter((r) => r.path === '/echo/after-revoke').map((r) => r.status),
+      servers.api.requests.filter((r) => r.path === '/echo/after-revoke').map((r) => r.status),
     ).toEqual([401, 200]);
-    expect(auth.stats.issued).toBe(2);
+    expect(servers.auth.stats.issued).toBe(2);
   });
 });

@@ -1,30 +1,15 @@
 import { ConfigError, createTokenProvider } from '@m2m-auth/core';
-import {
-  type AuthServer,
-  type ResourceServer,
-  startAuthServer,
-  startResourceServer,
-} from '@m2m-auth/test-utils';
+import { useTestServers } from '@m2m-auth/test-utils/conformance';
 import ky, { HTTPError } from 'ky';
 import ky1 from 'ky-1';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { kyAuth } from '../src/index.ts';
 
-let auth: AuthServer;
-let api: ResourceServer;
-beforeAll(async () => {
-  auth = await startAuthServer();
-  api = await startResourceServer({ authServer: auth });
-});
-afterAll(() => Promise.all([auth.close(), api.close()]));
-beforeEach(() => {
-  auth.stats.reset();
-  api.reset();
-});
+const servers = useTestServers();
 
 const tenantProvider = () =>
   createTokenProvider({
-    tokenUrl: auth.tokenUrl('tenant'),
+    tokenUrl: servers.auth.tokenUrl('tenant'),
     clientId: 'demo-client',
     clientSecret: 'demo-secret',
     clientAuth: 'client_secret_post',
@@ -33,7 +18,10 @@ const tenantProvider = () =>
 
 describe('kyAuth', () => {
   it("serves ky 2's baseUrl origin when told it, and refuses to guess otherwise", async () => {
-    const api2 = ky.create({ baseUrl: api.url, ...kyAuth(tenantProvider(), { baseUrl: api.url }) });
+    const api2 = ky.create({
+      baseUrl: servers.api.url,
+      ...kyAuth(tenantProvider(), { baseUrl: servers.api.url }),
+    });
     const body = await api2.get('echo/base').json<{ path: string; scope: string }>();
     expect(body).toMatchObject({ path: '/echo/base', scope: 'tenant/acme' });
     expect(() => kyAuth(tenantProvider())).toThrow(ConfigError);
@@ -41,52 +29,54 @@ describe('kyAuth', () => {
 
   it("works with ky 1's prefixUrl", async () => {
     const api1 = ky1.create({
-      prefixUrl: api.url,
-      ...kyAuth(tenantProvider(), { baseUrl: api.url }),
+      prefixUrl: servers.api.url,
+      ...kyAuth(tenantProvider(), { baseUrl: servers.api.url }),
     } as never);
     const body = await api1.get('echo/prefix').json<{ path: string }>();
     expect(body.path).toBe('/echo/prefix');
   });
 
   it('takes a per-request scope and opt-out from context', async () => {
-    const client = ky.create(kyAuth(tenantProvider(), { origins: [api.url] }));
-    const body = await client(`${api.url}/echo/globex`, {
+    const client = ky.create(kyAuth(tenantProvider(), { origins: [servers.api.url] }));
+    const body = await client(`${servers.api.url}/echo/globex`, {
       context: { m2mAuth: { scope: 'tenant/globex' } },
     }).json<{
       scope: string;
     }>();
     expect(body.scope).toBe('tenant/globex');
-    await client(`${api.url}/public`, { context: { m2mAuth: { skip: true } } });
-    expect(api.requests.map((r) => Boolean(r.authorization))).toEqual([true, false]);
+    await client(`${servers.api.url}/public`, { context: { m2mAuth: { skip: true } } });
+    expect(servers.api.requests.map((r) => Boolean(r.authorization))).toEqual([true, false]);
   });
 
   it('replays a 401 with throwHttpErrors on, and throws HTTPError for a 403 untouched', async () => {
-    const client = ky.create(kyAuth(tenantProvider(), { origins: [api.url] }));
-    await client(`${api.url}/echo/warm`);
-    auth.control.revokeAll();
+    const client = ky.create(kyAuth(tenantProvider(), { origins: [servers.api.url] }));
+    await client(`${servers.api.url}/echo/warm`);
+    servers.auth.control.revokeAll();
     const replayed = await client
-      .post(`${api.url}/echo/after`, { json: { a: 1 } })
+      .post(`${servers.api.url}/echo/after`, { json: { a: 1 } })
       .json<{ bodyLength: number }>();
     expect(replayed.bodyLength).toBe(7);
-    expect(api.requests.filter((r) => r.path === '/echo/after').map((r) => r.status)).toEqual([
-      401, 200,
-    ]);
-    const error = await client(`${api.url}/forbidden`).catch((e: unknown) => e);
+    expect(
+      servers.api.requests.filter((r) => r.path === '/echo/after').map((r) => r.status),
+    ).toEqual([401, 200]);
+    const error = await client(`${servers.api.url}/forbidden`).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(HTTPError);
     expect((error as HTTPError).response.status).toBe(403);
-    expect(api.counters.byPath['/forbidden']).toBe(1);
+    expect(servers.api.counters.byPath['/forbidden']).toBe(1);
   });
 
   it("leaves the caller's Authorization alone and lets a second 401 through as ky reports it", async () => {
-    const client = ky.create(kyAuth(tenantProvider(), { origins: [api.url] }));
-    const own = await client(`${api.url}/echo`, {
+    const client = ky.create(kyAuth(tenantProvider(), { origins: [servers.api.url] }));
+    const own = await client(`${servers.api.url}/echo`, {
       headers: { authorization: 'Bearer mine' },
       throwHttpErrors: false,
     });
     expect(own.status).toBe(401);
-    expect(auth.stats.total).toBe(0);
-    const error = await client(`${api.url}/always-401`, { retry: 0 }).catch((e: unknown) => e);
+    expect(servers.auth.stats.total).toBe(0);
+    const error = await client(`${servers.api.url}/always-401`, { retry: 0 }).catch(
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(HTTPError);
-    expect(api.counters.byPath['/always-401']).toBe(2);
+    expect(servers.api.counters.byPath['/always-401']).toBe(2);
   });
 });

@@ -9,3 +9,4 @@ export type {
   UniformRequest,
   UniformResponse,
 } from './types.ts';
+export { useTestServers } from './use-test-servers.ts';

@@ -5,12 +5,10 @@
 import { createHash } from 'node:crypto';
 import { inspect } from 'node:util';
 import { createTokenProvider, isM2MAuthError, type TokenProviderOptions } from '@m2m-auth/core';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startAuthServer } from '../auth-server.ts';
-import { startOtherOrigin } from '../other-origin.ts';
+import { describe, expect, it } from 'vitest';
 import type { ProfileName } from '../profiles.ts';
-import { startResourceServer } from '../resource-server.ts';
-import type { ConformanceBody, ConformanceServers, MakeClient, UniformClient } from './types.ts';
+import type { ConformanceBody, MakeClient, UniformClient } from './types.ts';
+import { useTestServers } from './use-test-servers.ts';
 
 const SECRET = 'demo-secret';
 
@@ -53,23 +51,7 @@ export function describeAdapterConformance(
   limits: ConformanceLimits = {},
 ): void {
   describe(`${name} conformance`, () => {
-    const servers = {} as ConformanceServers;
-
-    beforeAll(async () => {
-      servers.auth = await startAuthServer();
-      servers.api = await startResourceServer({ authServer: servers.auth });
-      servers.other = await startOtherOrigin();
-    });
-    afterAll(async () => {
-      await Promise.all([servers.auth.close(), servers.api.close(), servers.other.close()]);
-    });
-    beforeEach(() => {
-      servers.auth.stats.reset();
-      servers.auth.control.clearFaults();
-      servers.auth.control.setLifetime(3600);
-      servers.api.reset();
-      servers.other.received.length = 0;
-    });
+    const servers = useTestServers();
 
     async function client(
       profile: ProfileName = 'generic',
