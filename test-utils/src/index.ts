@@ -3,6 +3,7 @@ export { DEFAULT_AUDIENCE, DEFAULT_CLIENTS, startAuthServer } from './auth-serve
 export type { Fault } from './faults.ts';
 export type { OtherOrigin } from './other-origin.ts';
 export { startOtherOrigin } from './other-origin.ts';
+export { PROFILE_CLIENT_OPTIONS, profileProvider } from './profile-provider.ts';
 export type { ClientRecord, ProfileName } from './profiles.ts';
 export { profiles } from './profiles.ts';
 export type { ResourceCounters, ResourceServer } from './resource-server.ts';

@@ -1,4 +1,5 @@
-import { ConfigError, createTokenProvider } from '@m2m-auth/core';
+import { ConfigError, } from '@m2m-auth/core';
+import { profileProvider } from '@m2m-auth/test-utils';
 import { useTestServers } from '@m2m-auth/test-utils/conformance';
 import axios, { AxiosError } from 'axios';
 import axiosRetry from 'axios-retry';
@@ -7,14 +8,7 @@ import { axiosAuth } from '../src/index.ts';
 
 const servers = useTestServers();
 
-const tenantProvider = () =>
-  createTokenProvider({
-    tokenUrl: servers.auth.tokenUrl('tenant'),
-    clientId: 'demo-client',
-    clientSecret: 'demo-secret',
-    clientAuth: 'client_secret_post',
-    scope: 'tenant/acme',
-  });
+const tenantProvider = () => profileProvider(servers.auth, 'tenant');
 
 describe('axiosAuth', () => {
   it("takes the origin from the instance's baseURL, and refuses to guess without one", async () => {

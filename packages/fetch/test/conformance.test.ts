@@ -1,4 +1,8 @@
-import { type ConformanceBody, describeAdapterConformance } from '@m2m-auth/test-utils/conformance';
+import {
+  type ConformanceBody,
+  describeAdapterConformance,
+  streamOf,
+} from '@m2m-auth/test-utils/conformance';
 import { fetchAuth } from '../src/index.ts';
 
 /** The native fetch form of each body the suite describes. */
@@ -18,17 +22,8 @@ function body(described: ConformanceBody | undefined): RequestInit {
       for (const [name, value] of Object.entries(described.value)) form.set(name, value);
       return { body: form };
     }
-    case 'stream': {
-      const chunks = described.chunks.map((chunk) => new TextEncoder().encode(chunk));
-      const stream = new ReadableStream<Uint8Array>({
-        pull(controller) {
-          const next = chunks.shift();
-          if (next) controller.enqueue(next);
-          else controller.close();
-        },
-      });
-      return { body: stream, duplex: 'half' } as RequestInit;
-    }
+    case 'stream':
+      return { body: streamOf(described.chunks), duplex: 'half' } as RequestInit;
   }
 }
 

@@ -1,4 +1,5 @@
 import { ConfigError, createTokenProvider } from '@m2m-auth/core';
+import { profileProvider } from '@m2m-auth/test-utils';
 import { useTestServers } from '@m2m-auth/test-utils/conformance';
 import got, { HTTPError, type Response } from 'got';
 import { describe, expect, it } from 'vitest';
@@ -6,14 +7,7 @@ import { gotAuth } from '../src/index.ts';
 
 const servers = useTestServers();
 
-const tenantProvider = () =>
-  createTokenProvider({
-    tokenUrl: servers.auth.tokenUrl('tenant'),
-    clientId: 'demo-client',
-    clientSecret: 'demo-secret',
-    clientAuth: 'client_secret_post',
-    scope: 'tenant/acme',
-  });
+const tenantProvider = () => profileProvider(servers.auth, 'tenant');
 
 describe('gotAuth', () => {
   it('serves the prefixUrl origin when told it, and refuses to guess otherwise', async () => {

@@ -1,4 +1,5 @@
-import { ConfigError, createTokenProvider } from '@m2m-auth/core';
+import { ConfigError, } from '@m2m-auth/core';
+import { profileProvider } from '@m2m-auth/test-utils';
 import { useTestServers } from '@m2m-auth/test-utils/conformance';
 import ky, { HTTPError } from 'ky';
 import ky1 from 'ky-1';
@@ -7,14 +8,7 @@ import { kyAuth } from '../src/index.ts';
 
 const servers = useTestServers();
 
-const tenantProvider = () =>
-  createTokenProvider({
-    tokenUrl: servers.auth.tokenUrl('tenant'),
-    clientId: 'demo-client',
-    clientSecret: 'demo-secret',
-    clientAuth: 'client_secret_post',
-    scope: 'tenant/acme',
-  });
+const tenantProvider = () => profileProvider(servers.auth, 'tenant');
 
 describe('kyAuth', () => {
   it("serves ky 2's baseUrl origin when told it, and refuses to guess otherwise", async () => {

@@ -1,6 +1,10 @@
 /** The conformance suite's uniform client over ky 2 and ky 1 (installed as `ky-1`). */
 import type { TokenProvider } from '@m2m-auth/core';
-import type { ConformanceBody, UniformClient } from '@m2m-auth/test-utils/conformance';
+import {
+  type ConformanceBody,
+  streamOf,
+  type UniformClient,
+} from '@m2m-auth/test-utils/conformance';
 import { kyAuth } from '../src/index.ts';
 
 /** The native ky option for each body the suite describes. */
@@ -17,17 +21,8 @@ function body(described: ConformanceBody | undefined): Record<string, unknown> {
       for (const [name, value] of Object.entries(described.value)) form.set(name, value);
       return { body: form };
     }
-    case 'stream': {
-      const chunks = described.chunks.map((chunk) => new TextEncoder().encode(chunk));
-      const stream = new ReadableStream<Uint8Array>({
-        pull(controller) {
-          const next = chunks.shift();
-          if (next) controller.enqueue(next);
-          else controller.close();
-        },
-      });
-      return { body: stream, duplex: 'half' };
-    }
+    case 'stream':
+      return { body: streamOf(described.chunks), duplex: 'half' };
   }
 }
 

@@ -1,3 +1,4 @@
+export { streamOf } from './stream-body.ts';
 export type { ConformanceLimits } from './suite.ts';
 export { describeAdapterConformance } from './suite.ts';
 export type {

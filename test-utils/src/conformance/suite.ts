@@ -4,20 +4,14 @@
  */
 import { createHash } from 'node:crypto';
 import { inspect } from 'node:util';
-import { createTokenProvider, isM2MAuthError, type TokenProviderOptions } from '@m2m-auth/core';
+import { isM2MAuthError, type TokenProviderOptions } from '@m2m-auth/core';
 import { describe, expect, it } from 'vitest';
+import { profileProvider } from '../profile-provider.ts';
 import type { ProfileName } from '../profiles.ts';
 import type { ConformanceBody, MakeClient, UniformClient } from './types.ts';
 import { useTestServers } from './use-test-servers.ts';
 
 const SECRET = 'demo-secret';
-
-const profileOptions: Record<ProfileName, Partial<TokenProviderOptions>> = {
-  cognito: { clientIdInBody: true },
-  tenant: { clientAuth: 'client_secret_post', scope: 'tenant/acme' },
-  generic: {},
-  'strict-rfc': {},
-};
 
 /** The bytes a body description stands for (FormData's boundary is random: undefined). */
 function expectedBytes(body: ConformanceBody): string | undefined {
@@ -57,13 +51,8 @@ export function describeAdapterConformance(
       profile: ProfileName = 'generic',
       options: Partial<TokenProviderOptions> = {},
     ): Promise<UniformClient> {
-      const provider = createTokenProvider({
-        tokenUrl: servers.auth.tokenUrl(profile),
-        clientId: 'demo-client',
-        clientSecret: SECRET,
-        ...profileOptions[profile],
-        ...options,
-      });
+      const provider = profileProvider(servers.auth, profile, options);
+
       return makeClient({ provider, origins: [servers.api.url], servers });
     }
 
