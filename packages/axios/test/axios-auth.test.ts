@@ -1,4 +1,4 @@
-import { ConfigError, } from '@m2m-auth/core';
+import { ConfigError } from '@m2m-auth/core';
 import { profileProvider } from '@m2m-auth/test-utils';
 import { useTestServers } from '@m2m-auth/test-utils/conformance';
 import axios, { AxiosError } from 'axios';
