@@ -60,9 +60,8 @@ export async function adapterCost(provider: TokenProvider, origin: string) {
     hooks: { beforeRequest: [async () => {}], afterResponse: [async () => undefined] },
   });
   const authedKy = ky.create({
-    fetch: transport,
     retry: 0,
-    ...kyAuth(provider, { origins: [origin] }),
+    ...kyAuth(provider, { origins: [origin], fetch: transport }),
   });
 
   return [

@@ -1,9 +1,11 @@
 /**
- * `kyAuth(provider, options)`: hooks for `ky.create()`/`extend()`. `beforeRequest` adds our
- * bearer token; `afterResponse`, on a 401 to a request we authorized, invalidates that token
- * and replays the request once by returning the replay's `Response` (ky's documented way to
- * replace a response). It does not use `ky.retry()`, which spends ky's retry budget and
- * throws with `retry: 0`. Works with ky 2 (one state argument) and ky 1 (positional).
+ * `kyAuth(provider, options)`: options for `ky.create()`/`extend()`. A `beforeRequest` hook
+ * adds our bearer token (and reads per-request `context`); ky's documented `fetch` option
+ * wraps the transport so that a 401 to a request we authorized invalidates that token and
+ * is replayed once, inside the one fetch call ky makes. No `afterResponse` hook: ky clones
+ * every response for each such hook, which costs a quarter of the throughput over real
+ * HTTP (bench/RESULTS.md), and no `ky.retry()`, which spends ky's retry budget and throws
+ * with `retry: 0`. Works with ky 2 (one state argument) and ky 1 (positional arguments).
  */
 import {
   type Authorization,
@@ -20,60 +22,50 @@ export interface KyAuthRequestOptions {
   scope?: string | readonly string[];
 }
 
+type FetchFunction = (input: RequestInfo | URL, init?: RequestInit) => Promise<Response>;
+
 export interface KyAuthOptions extends RequestPolicyOptions {
   /**
    * Your instance's `baseUrl` (ky 2) or `prefixUrl` (ky 1), when the token should go to its
    * origin and you give no `origins` (kyAuth returns options merged later, so it cannot see it).
    */
   baseUrl?: string | URL;
+  /**
+   * The fetch ky should use. kyAuth supplies ky's `fetch` option, so a custom fetch goes here.
+   * @default globalThis.fetch at call time
+   */
+  fetch?: FetchFunction;
 }
 
 interface KyOptionsLike {
-  retry?: number | { limit?: number };
   context?: Record<string, unknown>;
   body?: unknown;
-  fetch?: (input: Request) => Promise<Response>;
 }
 type HookArgs = [unknown, ...unknown[]];
-interface HookState {
-  request: Request;
-  options: KyOptionsLike;
-  response?: Response;
-}
 
-/** ky 2 passes one state object, ky 1 `(request, options, response)`. */
-function state(args: HookArgs): HookState {
-  if (args[0] instanceof Request) {
-    return { request: args[0], options: args[1] as KyOptionsLike, response: args[2] as Response };
-  }
-  return args[0] as HookState;
-}
-
-function retryLimit(options: KyOptionsLike): number {
-  return typeof options.retry === 'number' ? options.retry : (options.retry?.limit ?? 2);
+/** ky 2 passes one state object, ky 1 `(request, options)`. */
+function hookState(args: HookArgs): { request: Request; options: KyOptionsLike } {
+  if (args[0] instanceof Request) return { request: args[0], options: args[1] as KyOptionsLike };
+  return args[0] as { request: Request; options: KyOptionsLike };
 }
 
 const MAX_REMEMBERED_HEADERS = 256;
 
-export function kyAuth(
-  provider: TokenProvider,
-  options: KyAuthOptions = {},
-): {
-  hooks: {
-    beforeRequest: Array<(...args: HookArgs) => Promise<void>>;
-    afterResponse: Array<(...args: HookArgs) => Promise<Response | undefined>>;
-  };
-} {
+export interface KyAuthHooks {
+  hooks: { beforeRequest: Array<(...args: HookArgs) => Promise<void>> };
+  fetch: FetchFunction;
+}
+
+export function kyAuth(provider: TokenProvider, options: KyAuthOptions = {}): KyAuthHooks {
   const policy = createRequestPolicy(provider, options, {
     baseUrl: options.baseUrl,
     adapter: 'kyAuth',
   });
-  // ky hands afterResponse a clone of the request it sent, so what we attached is found by
-  // its header value.
+  const send: FetchFunction = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
+  // What we attached, found by header value: ky may hand fetch a clone of the request.
   const issued = new Map<string, Authorization>();
-  // With `retry: 0` ky keeps no unread copy of the body; we keep one for the replay.
-  const spares = new WeakMap<Request, Request>();
-  const replays = new WeakSet<Request>();
+  // Requests whose body is a stream the caller passed: sent once, never cloned or replayed.
+  const oneShot = new WeakSet<Request>();
 
   const remember = (auth: Authorization) => {
     issued.set(auth.header, auth);
@@ -81,7 +73,7 @@ export function kyAuth(
   };
 
   async function beforeRequest(...args: HookArgs): Promise<void> {
-    const { request, options: ky } = state(args);
+    const { request, options: ky } = hookState(args);
     const settings = ky.context?.['m2mAuth'] as KyAuthRequestOptions | undefined;
     if (settings?.skip) return;
     const auth = await policy.authorize({
@@ -93,37 +85,30 @@ export function kyAuth(
     if (!auth) return;
     request.headers.set('authorization', auth.header);
     remember(auth);
-    if (request.body && retryLimit(ky) === 0 && !(ky.body instanceof ReadableStream)) {
-      spares.set(request, request.clone());
-    }
+    if (ky.body instanceof ReadableStream) oneShot.add(request);
   }
 
-  async function afterResponse(...args: HookArgs): Promise<Response | undefined> {
-    const { request, options: ky, response } = state(args);
-    if (!response) return undefined;
-    const header = request.headers.get('authorization');
-    const decision = {
-      status: response.status,
-      sent: header ? issued.get(header) : undefined,
-      replayed: replays.has(request),
-      signal: request.signal,
-    };
-    if (!policy.shouldReplay(decision)) return undefined;
-    // A body already read and not kept (a stream) cannot be sent again: the 401 stands.
-    const source = request.bodyUsed ? spares.get(request) : request;
-    if (!source) return undefined;
+  async function authedFetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
+    const header = input instanceof Request ? input.headers.get('authorization') : null;
+    const sent = header ? issued.get(header) : undefined;
+    if (!(input instanceof Request) || !sent) return send(input, init);
+    // The copy a replay would send: a body is teed before it is read, unless it is one-shot.
+    const spare = input.body === null ? input : oneShot.has(input) ? undefined : input.clone();
+    const response = await send(input, init);
+    const decision = { status: response.status, sent, replayed: false, signal: input.signal };
+    if (!spare || !policy.shouldReplay(decision)) return response;
     const fresh = await policy.replayAuthorization(decision);
-    if (!fresh) return undefined;
+    if (!fresh) return response;
     remember(fresh);
-    const headers = new Headers(source.headers);
+    await response.body?.cancel();
+    const headers = new Headers(spare.headers);
     headers.set('authorization', fresh.header);
-    const replay = new Request(source, {
+    const replay = new Request(spare, {
       headers,
-      ...(source.body ? { duplex: 'half' } : {}),
+      ...(spare.body ? { duplex: 'half' } : {}),
     } as RequestInit);
-    replays.add(replay);
-    return (ky.fetch ?? globalThis.fetch)(replay);
+    return send(replay, init);
   }
 
-  return { hooks: { beforeRequest: [beforeRequest], afterResponse: [afterResponse] } };
+  return { hooks: { beforeRequest: [beforeRequest] }, fetch: authedFetch };
 }

@@ -59,6 +59,23 @@ describe('kyAuth', () => {
     expect(servers.api.counters.byPath['/forbidden']).toBe(1);
   });
 
+  it('sends through the fetch given to kyAuth, for the request and its replay', async () => {
+    const seen: string[] = [];
+    const client = ky.create(
+      kyAuth(tenantProvider(), {
+        origins: [servers.api.url],
+        fetch: (input, init) => {
+          seen.push(new URL(input instanceof Request ? input.url : String(input)).pathname);
+          return fetch(input, init);
+        },
+      }),
+    );
+    await client(`${servers.api.url}/echo/warm`);
+    servers.auth.control.revokeAll();
+    await client(`${servers.api.url}/echo/replayed`);
+    expect(seen).toEqual(['/echo/warm', '/echo/replayed', '/echo/replayed']);
+  });
+
   it("leaves the caller's Authorization alone and lets a second 401 through as ky reports it", async () => {
     const client = ky.create(kyAuth(tenantProvider(), { origins: [servers.api.url] }));
     const own = await client(`${servers.api.url}/echo`, {
