@@ -234,7 +234,7 @@ documented \`fetch\` option and uses only a \`beforeRequest\` hook.
 The estimated ratio is \`real / (real + added)\`: what the adapter's own CPU cost does to a
 CPU-bound client. The direct throughput and CPU ratios above agree with it within the
 control row's spread; resolving them to a percent needs a quieter machine or instruction
-counts (valgrind --tool=callgrind), which is the next step for this benchmark.
+counts: \`npm run bench:instructions\` writes them to bench/INSTRUCTIONS.md.
 
 ## 4. test-utils server start-up
 
