@@ -1,7 +1,7 @@
 /**
  * Adapter overhead: the same requests at concurrency 32 against a loopback API with the
- * token already cached, adapter vs its bare client with a static header, alternating
- * rounds in one process; the median throughput ratio (goal >= 0.95).
+ * token already cached, adapter vs its bare client with a static header, in paired rounds
+ * (bench/overhead-child.ts runs one adapter per process; bench/run.ts pools the rounds).
  */
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -54,47 +54,36 @@ async function run(
   return { throughput: requests / seconds, cpuMicros: (used.user + used.system) / requests };
 }
 
-const median = (values: number[]) =>
-  [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
-
-export interface OverheadResult {
-  name: string;
+export interface PairedRound {
+  /** Requests per second, bare client and adapter, in the same round. */
   bare: number;
   adapter: number;
-  /** Median over rounds of adapter / bare throughput. */
-  ratio: number;
-  /** Median over rounds of bare / adapter client CPU per request. */
-  cpuRatio: number;
-  /** Median client CPU per request of the bare client, µs. */
-  bareCpuMicros: number;
+  /** Client CPU per request, µs. */
+  bareCpu: number;
+  adapterCpu: number;
 }
 
-/** Rounds alternate which side runs first, so warm-up and drift favour neither. */
+/** Paired rounds that alternate which side runs first, so warm-up and drift favour neither. */
 export async function overhead(
-  name: string,
   bare: () => Promise<unknown>,
   adapter: () => Promise<unknown>,
-  { requests = 2000, concurrency = 32, rounds = 21 } = {},
-): Promise<OverheadResult> {
+  { requests = 2000, concurrency = 32, rounds = 11 } = {},
+): Promise<PairedRound[]> {
   await run(bare, 1000, concurrency);
   await run(adapter, 1000, concurrency);
-  const b: Round[] = [];
-  const a: Round[] = [];
+  const result: PairedRound[] = [];
   for (let round = 0; round < rounds; round++) {
-    if (round % 2 === 0) {
-      b.push(await run(bare, requests, concurrency));
-      a.push(await run(adapter, requests, concurrency));
-    } else {
-      a.push(await run(adapter, requests, concurrency));
-      b.push(await run(bare, requests, concurrency));
-    }
+    const first = round % 2 === 0 ? bare : adapter;
+    const second = first === bare ? adapter : bare;
+    const x = await run(first, requests, concurrency);
+    const y = await run(second, requests, concurrency);
+    const [b, a] = first === bare ? [x, y] : [y, x];
+    result.push({
+      bare: b.throughput,
+      adapter: a.throughput,
+      bareCpu: b.cpuMicros,
+      adapterCpu: a.cpuMicros,
+    });
   }
-  return {
-    name,
-    bare: median(b.map((r) => r.throughput)),
-    adapter: median(a.map((r) => r.throughput)),
-    ratio: median(a.map((r, i) => r.throughput / (b[i] as Round).throughput)),
-    cpuRatio: median(a.map((r, i) => (b[i] as Round).cpuMicros / r.cpuMicros)),
-    bareCpuMicros: median(b.map((r) => r.cpuMicros)),
-  };
+  return result;
 }

@@ -3,20 +3,32 @@
  *   1. Hot path: cached `getToken()` against an async `Map.get` baseline, alternating rounds.
  *   2. Cold burst: token requests made by 1, 100 and 10 000 concurrent cold callers.
  */
+import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
-import { axiosAuth } from '@m2m-auth/axios';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { createTokenProvider } from '@m2m-auth/core';
-import { fetchAuth } from '@m2m-auth/fetch';
-import { gotAuth } from '@m2m-auth/got';
-import { kyAuth } from '@m2m-auth/ky';
 import { startAuthServer, startOtherOrigin, startResourceServer } from '@m2m-auth/test-utils';
-import axios from 'axios';
-import got from 'got';
-import ky from 'ky';
 import { adapterCost } from './adapter-cost.ts';
-import { type OverheadResult, overhead, startApi } from './http-overhead.ts';
+import type { PairedRound } from './http-overhead.ts';
 import { startTokenServer } from './token-server.ts';
+
+const execFileAsync = promisify(execFile);
+
+interface OverheadResult {
+  name: string;
+  rounds: number;
+  bare: number;
+  adapter: number;
+  /** Median over paired rounds of adapter / bare throughput, and its quartiles. */
+  ratio: number;
+  q1: number;
+  q3: number;
+  /** Median over paired rounds of bare / adapter client CPU per request. */
+  cpuRatio: number;
+  bareCpuMicros: number;
+}
 
 const ROUNDS = 7;
 const CALLS_PER_ROUND = 200_000;
@@ -103,59 +115,45 @@ async function adapterCpu() {
   return costs;
 }
 
+const OVERHEAD_PROCESSES = 5;
+const OVERHEAD_CASES = [
+  ['control', 'control: `fetch` vs the same `fetch` (harness noise)'],
+  ['fetch', 'fetch: `fetchAuth` vs `fetch` with a static header'],
+  ['axios', 'axios: `axiosAuth` instance vs an instance with a static header'],
+  ['got', 'got: `gotAuth` instance vs an instance with a static header'],
+  ['ky', 'ky: `kyAuth` instance vs an instance with a static header'],
+] as const;
+
+const quantile = (values: number[], q: number) => {
+  const sorted = [...values].sort((x, y) => x - y);
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] as number;
+};
+
+/** Each case in fresh processes, round-robin so drift spreads evenly; the rounds pooled. */
 async function adapterOverhead(): Promise<OverheadResult[]> {
-  const tokenServer = await startTokenServer(0);
-  const api = await startApi();
-  const provider = createTokenProvider({
-    tokenUrl: tokenServer.tokenUrl,
-    clientId: 'bench',
-    clientSecret: 'bench-secret',
+  const rounds = new Map<string, PairedRound[]>(OVERHEAD_CASES.map(([id]) => [id, []]));
+  const child = fileURLToPath(new URL('./overhead-child.ts', import.meta.url));
+  for (let run = 0; run < OVERHEAD_PROCESSES; run++) {
+    for (const [id] of OVERHEAD_CASES) {
+      const { stdout } = await execFileAsync(process.execPath, [...process.execArgv, child, id]);
+      rounds.get(id)?.push(...(JSON.parse(stdout) as PairedRound[]));
+    }
+  }
+  return OVERHEAD_CASES.map(([id, name]) => {
+    const all = rounds.get(id) ?? [];
+    const ratios = all.map((r) => r.adapter / r.bare);
+    return {
+      name,
+      rounds: all.length,
+      bare: median(all.map((r) => r.bare)),
+      adapter: median(all.map((r) => r.adapter)),
+      ratio: median(ratios),
+      q1: quantile(ratios, 0.25),
+      q3: quantile(ratios, 0.75),
+      cpuRatio: median(all.map((r) => r.bareCpu / r.adapterCpu)),
+      bareCpuMicros: median(all.map((r) => r.bareCpu)),
+    };
   });
-  const { accessToken } = await provider.getToken();
-  const headers = { authorization: `Bearer ${accessToken}` };
-  const authedFetch = fetchAuth(provider, { origins: [api.url] });
-  const url = `${api.url}/things`;
-  const control = async () => (await fetch(url, { headers })).arrayBuffer();
-  const results = [
-    await overhead('control: `fetch` vs the same `fetch` (harness noise)', control, async () =>
-      (await fetch(url, { headers })).arrayBuffer(),
-    ),
-    await overhead(
-      'fetch: `fetchAuth` vs `fetch` with a static header',
-      async () => (await fetch(url, { headers })).arrayBuffer(),
-      async () => (await authedFetch(url)).arrayBuffer(),
-    ),
-  ];
-  const bareAxios = axios.create({ baseURL: api.url, headers });
-  const authedAxios = axios.create({ baseURL: api.url });
-  axiosAuth(authedAxios, provider);
-  results.push(
-    await overhead(
-      'axios: `axiosAuth` instance vs an instance with a static header',
-      () => bareAxios.get('/things'),
-      () => authedAxios.get('/things'),
-    ),
-  );
-  const bareGot = got.extend({ prefixUrl: api.url, headers });
-  const authedGot = got.extend({ prefixUrl: api.url }, gotAuth(provider, { prefixUrl: api.url }));
-  results.push(
-    await overhead(
-      'got: `gotAuth` instance vs an instance with a static header',
-      () => bareGot('things').buffer(),
-      () => authedGot('things').buffer(),
-    ),
-  );
-  const bareKy = ky.create({ baseUrl: api.url, headers });
-  const authedKy = ky.create({ baseUrl: api.url, ...kyAuth(provider, { baseUrl: api.url }) });
-  results.push(
-    await overhead(
-      'ky: `kyAuth` instance vs an instance with a static header',
-      () => bareKy('things').arrayBuffer(),
-      () => authedKy('things').arrayBuffer(),
-    ),
-  );
-  await Promise.all([api.close(), tokenServer.close()]);
-  return results;
 }
 
 const startupMs = await serverStartup();
@@ -200,16 +198,17 @@ ${bursts.map((b) => `| ${fmt(b.callers)} | ${b.requests} | ${b.distinct} |`).joi
 ## 3. Adapter overhead, token cached
 
 Each adapter against its own bare client sending a static \`Authorization\` header: 2 000
-requests at concurrency 32 to a loopback API in its own process, 21 alternating rounds, median
-throughput ratio. On this 2-core machine the run-to-run spread is several percent, larger than
-the adapters' cost (the control row measures it). The client CPU ratio (bare CPU per request /
-adapter CPU per request, from \`process.cpuUsage()\`) is the steadier figure, and what bounds
-throughput when the client is busy; the goal is judged on it.
-Goal: >= 0.95.
+requests at concurrency 32 to a loopback API in its own process, in paired rounds that
+alternate which side goes first. Each row runs in ${OVERHEAD_PROCESSES} fresh processes (one client per
+process, so no other client's JIT state or garbage skews it), round-robin with the other rows so
+machine drift spreads evenly; the rounds are pooled. Throughput ratio = adapter / bare, with
+its interquartile range over rounds; client CPU ratio = bare / adapter CPU per request
+(\`process.cpuUsage()\`). The control row (bare vs bare) shows what noise alone does.
+Goal: median throughput ratio >= 0.95.
 
-| adapter | bare req/s | adapter req/s | throughput ratio | client CPU ratio |
-|---|---:|---:|---:|---:|
-${adapters.map((r) => `| ${r.name} | ${fmt(r.bare)} | ${fmt(r.adapter)} | ${r.ratio.toFixed(3)} | **${r.cpuRatio.toFixed(3)}** ${r.cpuRatio >= 0.95 ? '(goal met)' : '(goal missed)'} |`).join('\n')}
+| adapter | rounds | bare req/s | adapter req/s | throughput ratio (IQR) | client CPU ratio |
+|---|---:|---:|---:|---:|---:|
+${adapters.map((r) => `| ${r.name} | ${r.rounds} | ${fmt(r.bare)} | ${fmt(r.adapter)} | **${r.ratio.toFixed(3)}** (${r.q1.toFixed(3)}–${r.q3.toFixed(3)}) ${r.ratio >= 0.95 ? 'goal met' : 'goal missed'} | ${r.cpuRatio.toFixed(3)} |`).join('\n')}
 
 CPU an adapter adds per request, measured without the network (a transport that answers at
 once; 50 000 sequential calls, median of 7 rounds):
@@ -232,9 +231,9 @@ quarter of the throughput when kyAuth used one). kyAuth therefore replays 401s i
 documented \`fetch\` option and uses only a \`beforeRequest\` hook.
 
 The estimated ratio is \`real / (real + added)\`: what the adapter's own CPU cost does to a
-CPU-bound client. The direct throughput and CPU ratios above agree with it within the
-control row's spread; resolving them to a percent needs a quieter machine or instruction
-counts: \`npm run bench:instructions\` writes them to bench/INSTRUCTIONS.md.
+CPU-bound client. It is the steadiest of these figures; the throughput ratios above agree
+with it within the control row's spread. Instruction counts under callgrind are in
+bench/INSTRUCTIONS.md (\`npm run bench:instructions\`).
 
 ## 4. test-utils server start-up
 

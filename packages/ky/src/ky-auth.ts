@@ -10,6 +10,7 @@
 import {
   type Authorization,
   createRequestPolicy,
+  isM2MAuthError,
   type RequestPolicyOptions,
   type TokenProvider,
 } from '@m2m-auth/core';
@@ -52,8 +53,21 @@ function hookState(args: HookArgs): { request: Request; options: KyOptionsLike }
 const MAX_REMEMBERED_HEADERS = 256;
 
 export interface KyAuthHooks {
-  hooks: { beforeRequest: Array<(...args: HookArgs) => Promise<void>> };
+  hooks: {
+    beforeRequest: Array<(...args: HookArgs) => Promise<void>>;
+    beforeRetry: Array<(state: { error: unknown }) => void>;
+  };
   fetch: FetchFunction;
+}
+
+/**
+ * ky 1 retries any error, including a token error thrown by our `beforeRequest` (wrong
+ * credentials, an unreachable token endpoint), and core has already retried what deserves it.
+ * Throwing from `beforeRetry` ends ky's retries there. ky 2 retries only network errors and
+ * never runs this for ours.
+ */
+function stopRetryingTokenErrors({ error }: { error: unknown }): void {
+  if (isM2MAuthError(error)) throw error;
 }
 
 export function kyAuth(provider: TokenProvider, options: KyAuthOptions = {}): KyAuthHooks {
@@ -110,5 +124,8 @@ export function kyAuth(provider: TokenProvider, options: KyAuthOptions = {}): Ky
     return send(replay, init);
   }
 
-  return { hooks: { beforeRequest: [beforeRequest] }, fetch: authedFetch };
+  return {
+    hooks: { beforeRequest: [beforeRequest], beforeRetry: [stopRetryingTokenErrors] },
+    fetch: authedFetch,
+  };
 }

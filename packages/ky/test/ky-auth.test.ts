@@ -1,4 +1,4 @@
-import { ConfigError } from '@m2m-auth/core';
+import { ConfigError, isOAuthError, type TokenProvider } from '@m2m-auth/core';
 import { profileProvider } from '@m2m-auth/test-utils';
 import { useTestServers } from '@m2m-auth/test-utils/conformance';
 import ky, { HTTPError } from 'ky';
@@ -89,5 +89,28 @@ describe('kyAuth', () => {
     );
     expect(error).toBeInstanceOf(HTTPError);
     expect(servers.api.counters.byPath['/always-401']).toBe(2);
+  });
+
+  it('does not let ky 1 retry a token error: one getToken, the typed error', async () => {
+    const provider = tenantProvider();
+    let asked = 0;
+    const counted: TokenProvider = {
+      ...provider,
+      scope: provider.scope,
+      getToken: (options) => {
+        asked++;
+        return provider.getToken(options);
+      },
+    };
+    servers.auth.control.rotateSecret('demo-client');
+    const api1 = ky1.create({
+      prefixUrl: servers.api.url,
+      ...kyAuth(counted, { baseUrl: servers.api.url }),
+    } as never);
+    const error = await api1.get('echo/denied').catch((e: unknown) => e);
+    expect(isOAuthError(error) && error.error).toBe('invalid_client');
+    expect(asked).toBe(1);
+    expect(servers.auth.stats.total).toBe(1);
+    expect(servers.api.counters.byPath['/echo/denied']).toBeUndefined();
   });
 });
