@@ -16,6 +16,7 @@ const packages = [
   'packages/axios',
   'packages/got',
   'packages/ky',
+  'packages/redis',
   'test-utils',
 ];
 

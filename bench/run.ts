@@ -2,6 +2,9 @@
  * `npm run bench`: measures and rewrites bench/RESULTS.md. Not part of `npm test`.
  *   1. Hot path: cached `getToken()` against an async `Map.get` baseline, alternating rounds.
  *   2. Cold burst: token requests made by 1, 100 and 10 000 concurrent cold callers.
+ *   3. Adapter overhead over real HTTP, and the CPU each adapter adds without the network.
+ *   4. test-utils server start-up.
+ *   5-6. Fleet: token requests per window with and without the Redis store; its latency.
  */
 import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -11,6 +14,7 @@ import { promisify } from 'node:util';
 import { createTokenProvider } from '@m2m-auth/core';
 import { startAuthServer, startOtherOrigin, startResourceServer } from '@m2m-auth/test-utils';
 import { adapterCost } from './adapter-cost.ts';
+import { fleetBench } from './fleet.ts';
 import type { PairedRound } from './http-overhead.ts';
 import { startTokenServer } from './token-server.ts';
 
@@ -162,6 +166,7 @@ const adapterCpuCost = await adapterCpu();
 const hot = await hotPath();
 const bursts = [];
 for (const callers of [1, 100, 10_000]) bursts.push(await coldBurst(callers));
+const fleet = await fleetBench();
 
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
@@ -243,6 +248,7 @@ median of 9 starts. Goal: well under 100 ms.
 | servers | median start-up |
 |---|---:|
 | auth + resource + other origin | ${startupMs.toFixed(1)} ms |
-`;
+
+${fleet}`;
 writeFileSync(new URL('./RESULTS.md', import.meta.url), results);
 console.log(results);

@@ -6,6 +6,8 @@ export { startOtherOrigin } from './other-origin.ts';
 export { PROFILE_CLIENT_OPTIONS, profileProvider } from './profile-provider.ts';
 export type { ClientRecord, ProfileName } from './profiles.ts';
 export { profiles } from './profiles.ts';
+export type { RedisServer } from './redis-server.ts';
+export { redisServerBinary, startRedisServer } from './redis-server.ts';
 export type { ResourceCounters, ResourceServer } from './resource-server.ts';
 export { startResourceServer } from './resource-server.ts';
 export type { AuthMethodSeen, AuthStats, TokenRequestRecord } from './stats.ts';

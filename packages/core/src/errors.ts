@@ -20,6 +20,8 @@ export const ErrorCode = {
   UNSUPPORTED_TOKEN_TYPE: 'M2M_UNSUPPORTED_TOKEN_TYPE',
   /** Options that cannot work: thrown at construction, never after a network call. */
   CONFIG: 'M2M_CONFIG',
+  /** A shared token store (Redis) failed or was too slow; reported in events, never thrown. */
+  STORE: 'M2M_STORE_ERROR',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -114,6 +116,14 @@ export class ConfigError extends M2MAuthError {
   override name = 'ConfigError';
   constructor(message: string) {
     super(ErrorCode.CONFIG, message);
+  }
+}
+
+/** A store command failed or timed out. The message names the command, never its arguments. */
+export class StoreError extends M2MAuthError {
+  override name = 'StoreError';
+  constructor(message: string, options: M2MAuthErrorOptions = {}) {
+    super(ErrorCode.STORE, message, options);
   }
 }
 

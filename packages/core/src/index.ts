@@ -8,6 +8,7 @@ export {
   isOAuthError,
   M2MAuthError,
   OAuthError,
+  StoreError,
   TokenHttpError,
   TokenNetworkError,
   TokenResponseError,

@@ -54,9 +54,16 @@ export interface TokenProviderOptions {
   maxFailureCacheMs?: number;
   /** Largest token response read, in bytes. @default 65536 */
   maxResponseBytes?: number;
-  /** Lock TTL for stores with a lock (Redis): a crashed holder frees it after this. @default 10000 */
+  /**
+   * Lock TTL for stores with a lock (Redis). A live holder renews it (the Redis store does),
+   * so this only bounds how long a crashed holder blocks the others. @default 5000
+   */
   lockTtlMs?: number;
-  /** How long a caller waits for another holder's token before fetching itself. @default 5000 */
+  /**
+   * How long a caller waits for another holder's token before fetching itself: longer than
+   * a token request with its retries may take, so a slow endpoint gets one request, not N.
+   * @default 30000
+   */
   lockWaitMs?: number;
   /** Allow a plain `http:` token URL that is not loopback. @default false */
   allowInsecureHttp?: boolean;
@@ -178,7 +185,7 @@ export function resolveOptions(options: TokenProviderOptions): ResolvedOptions {
     failureCacheMs: positive('failureCacheMs', options.failureCacheMs, 1000),
     maxFailureCacheMs: positive('maxFailureCacheMs', options.maxFailureCacheMs, 300_000),
     maxResponseBytes: positive('maxResponseBytes', options.maxResponseBytes, 65_536),
-    lockTtlMs: positive('lockTtlMs', options.lockTtlMs, 10_000),
-    lockWaitMs: positive('lockWaitMs', options.lockWaitMs, 5000),
+    lockTtlMs: positive('lockTtlMs', options.lockTtlMs, 5000),
+    lockWaitMs: positive('lockWaitMs', options.lockWaitMs, 30_000),
   };
 }

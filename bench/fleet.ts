@@ -1,0 +1,136 @@
+/**
+ * Issue 5's benchmarks, as markdown for bench/RESULTS.md:
+ *   - token requests per expiry window for a fleet of N processes (N = 1, 4, 16), with the
+ *     memory store (each process on its own) and with the Redis store (goal: 1 for any N);
+ *   - what a cached `getToken()` costs through the Redis store vs the memory store, and
+ *     what one read through to Redis costs (once per process per window).
+ * Needs a redis-server binary; without one the section says so.
+ */
+import { fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { createTokenProvider, memoryStore, type TokenStore } from '@m2m-auth/core';
+import { redisStore } from '@m2m-auth/redis';
+import {
+  type AuthServer,
+  type RedisServer,
+  redisServerBinary,
+  startAuthServer,
+  startRedisServer,
+} from '@m2m-auth/test-utils';
+import { Redis } from 'ioredis';
+
+const WORKER = fileURLToPath(new URL('./fleet-worker.ts', import.meta.url));
+const LIFETIME_S = 3;
+const DURATION_MS = 12_000;
+
+interface WorkerReport {
+  calls: number;
+  failures: number;
+  tokens: number;
+}
+
+async function runFleet(auth: AuthServer, size: number, redisUrl: string | undefined) {
+  auth.stats.reset();
+  const env = {
+    ...process.env,
+    TOKEN_URL: auth.tokenUrl('generic'),
+    DURATION_MS: String(DURATION_MS),
+    ...(redisUrl ? { REDIS_URL: redisUrl } : {}),
+  };
+  const workers = Array.from({ length: size }, () =>
+    fork(WORKER, [], { execArgv: process.execArgv, env, stdio: 'inherit' }),
+  );
+  await Promise.all(workers.map((w) => new Promise((resolve) => w.once('message', resolve))));
+  const reports = workers.map(
+    (w) => new Promise<WorkerReport>((resolve) => w.once('message', resolve)),
+  );
+  for (const w of workers) w.send('go');
+  const done = await Promise.all(reports);
+  const windows = Math.max(...done.map((r) => r.tokens));
+  return {
+    size,
+    store: redisUrl ? 'Redis' : 'memory',
+    requests: auth.stats.total,
+    windows,
+    perWindow: auth.stats.total / windows,
+    calls: done.reduce((sum, r) => sum + r.calls, 0),
+    failures: done.reduce((sum, r) => sum + r.failures, 0),
+  };
+}
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[values.length >> 1] ?? 0;
+
+/** µs per call of `call`, median of 7 rounds of `n` sequential awaited calls. */
+async function microsPerCall(call: () => unknown, n: number): Promise<number> {
+  const rounds: number[] = [];
+  for (let round = 0; round < 8; round++) {
+    const started = performance.now();
+    for (let i = 0; i < n; i++) await call();
+    if (round > 0) rounds.push(((performance.now() - started) * 1000) / n);
+  }
+  return median(rounds);
+}
+
+async function latency(auth: AuthServer, redis: RedisServer) {
+  const client = new Redis(redis.url);
+  const provider = (store: TokenStore) =>
+    createTokenProvider({
+      tokenUrl: auth.tokenUrl('generic'),
+      clientId: 'demo-client',
+      clientSecret: 'demo-secret',
+      store,
+    });
+  const shared = redisStore(client, { encryptionKey: new Uint8Array(32) });
+  const viaRedis = provider(shared);
+  const viaMemory = provider(memoryStore());
+  await Promise.all([viaRedis.getToken(), viaMemory.getToken()]);
+  // An entry past its refresh point: every `get` reads Redis and decrypts, as a process does
+  // once per window (and on a miss).
+  const token = await viaMemory.getToken();
+  const due = { token, obtainedAt: Date.now(), refreshAt: 0, staleAt: Date.now() + 60_000 };
+  await shared.set('bench-entry', due, 60_000);
+  const result = {
+    memory: await microsPerCall(() => viaMemory.getToken(), 100_000),
+    redisCached: await microsPerCall(() => viaRedis.getToken(), 100_000),
+    redisRead: await microsPerCall(() => shared.get('bench-entry'), 2000),
+  };
+  client.disconnect();
+  return result;
+}
+
+export async function fleetBench(): Promise<string> {
+  const binary = redisServerBinary();
+  if (!binary) return '## 5. Fleet\n\nSkipped: redis-server is not installed.\n';
+  const redis = await startRedisServer(binary);
+  const auth = await startAuthServer();
+  auth.control.setLifetime(LIFETIME_S, 'generic');
+  const rows = [];
+  for (const size of [1, 4, 16]) {
+    rows.push(await runFleet(auth, size, undefined));
+    rows.push(await runFleet(auth, size, redis.url));
+  }
+  const cost = await latency(auth, redis);
+  await Promise.all([auth.close(), redis.close()]);
+  return `## 5. Fleet: token requests per expiry window
+
+N processes (\`bench/fleet-worker.ts\`) start cold together and call \`getToken()\` 20
+times a second each for ${DURATION_MS / 1000} s, against the test-utils authorization server issuing
+${LIFETIME_S}-second tokens. A window is the life of one token until its refresh-ahead point;
+windows = the most distinct tokens any one process used; per window = token requests /
+windows. Goal with the Redis store: 1 per window for any N.
+
+| processes | store | calls | failed | token requests | windows | per window |
+|---:|---|---:|---:|---:|---:|---:|
+${rows.map((r) => `| ${r.size} | ${r.store} | ${r.calls} | ${r.failures} | ${r.requests} | ${r.windows} | **${r.perWindow.toFixed(2)}** |`).join('\n')}
+
+## 6. Redis store latency
+
+Median µs per awaited call (loopback redis-server, AES-256-GCM on).
+
+| | µs per call |
+|---|---:|
+| cached \`getToken()\`, memory store | ${cost.memory.toFixed(2)} |
+| cached \`getToken()\`, Redis store (served from the local copy) | ${cost.redisCached.toFixed(2)} |
+| a read through to Redis: \`GET\` + decrypt (once per process per window, or on a miss) | ${cost.redisRead.toFixed(1)} |
+`;
+}
