@@ -29,6 +29,8 @@ export type {
 } from './request-policy.ts';
 export { createRequestPolicy } from './request-policy.ts';
 export type { RetryOptions } from './retry.ts';
+export type { SharedFailure } from './shared-failure.ts';
+export { reviveFailure } from './shared-failure.ts';
 export type { FetchLike } from './token-endpoint.ts';
 export type { GetTokenOptions, TokenProvider } from './token-provider.ts';
 export { createTokenProvider } from './token-provider.ts';

@@ -3,6 +3,7 @@
  * nothing keeps a process alive) and an in-process lock so that separate providers sharing
  * one store also share one token request.
  */
+import type { SharedFailure } from './shared-failure.ts';
 import type { StoredToken, TokenStore, TokenStoreLock } from './token-store.ts';
 
 export interface MemoryStoreOptions {
@@ -18,6 +19,8 @@ export interface MemoryStore extends TokenStore {
   set(key: string, value: StoredToken, ttlMs: number): void;
   deleteIf(key: string, accessToken: string): boolean;
   lock(key: string, ttlMs: number): TokenStoreLock | undefined;
+  setFailure(key: string, failure: SharedFailure, ttlMs: number): void;
+  getFailure(key: string): SharedFailure | undefined;
   /** Entries currently held. */
   readonly size: number;
 }
@@ -27,7 +30,10 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
   const entries = new Map<string, { value: StoredToken; until: number }>();
   // The most recently used key: re-reading it needs no reordering (the common single-token case).
   let newest: string | undefined;
-  const locks = new Map<string, { owner: object; until: number }>();
+  // In-process locks need no expiry: their holder cannot die without their waiters, and
+  // releases in a `finally`. (An expiry would hand a slow holder's lock to a second one.)
+  const locks = new Map<string, object>();
+  const failures = new Map<string, { failure: SharedFailure; until: number }>();
 
   return {
     get size() {
@@ -57,14 +63,22 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
       if (entries.get(key)?.value.token.accessToken !== accessToken) return false;
       return entries.delete(key);
     },
-    lock(key, ttlMs) {
-      const held = locks.get(key);
-      if (held && Date.now() < held.until) return undefined;
+    setFailure(key, failure, ttlMs) {
+      if (failures.size >= maxEntries) failures.clear();
+      failures.set(key, { failure, until: Date.now() + ttlMs });
+    },
+    getFailure(key) {
+      const held = failures.get(key);
+      if (held && Date.now() >= held.until) failures.delete(key);
+      return failures.get(key)?.failure;
+    },
+    lock(key) {
+      if (locks.has(key)) return undefined;
       const owner = {};
-      locks.set(key, { owner, until: Date.now() + ttlMs });
+      locks.set(key, owner);
       return {
         release: () => {
-          if (locks.get(key)?.owner === owner) locks.delete(key);
+          if (locks.get(key) === owner) locks.delete(key);
         },
       };
     },

@@ -60,9 +60,9 @@ export interface TokenProviderOptions {
    */
   lockTtlMs?: number;
   /**
-   * How long a caller waits for another holder's token before fetching itself: longer than
-   * a token request with its retries may take, so a slow endpoint gets one request, not N.
-   * @default 30000
+   * How long a caller waits for another holder's token before fetching itself: as long as
+   * a token request with all its retries may take, so a slow endpoint gets one request, not N.
+   * @default retry.maxAttempts * (timeoutMs + retry.maxDelayMs), 45000 with the defaults
    */
   lockWaitMs?: number;
   /** Allow a plain `http:` token URL that is not loopback. @default false */
@@ -157,7 +157,16 @@ export function resolveOptions(options: TokenProviderOptions): ResolvedOptions {
       );
     }
   }
-  const retry = options.retry ?? {};
+  const retryOptions = options.retry ?? {};
+  const retry: RetryPolicy = {
+    maxAttempts: Math.max(
+      1,
+      Math.floor(positive('retry.maxAttempts', retryOptions.maxAttempts, defaultRetry.maxAttempts)),
+    ),
+    baseDelayMs: positive('retry.baseDelayMs', retryOptions.baseDelayMs, defaultRetry.baseDelayMs),
+    maxDelayMs: positive('retry.maxDelayMs', retryOptions.maxDelayMs, defaultRetry.maxDelayMs),
+  };
+  const timeoutMs = positive('timeoutMs', options.timeoutMs, 10_000);
   const ratio = (name: string, value: number | undefined, fallback: number) =>
     positive(name, value, fallback, 1);
   return {
@@ -169,15 +178,8 @@ export function resolveOptions(options: TokenProviderOptions): ResolvedOptions {
     clientSecret: nonEmpty('clientSecret', options.clientSecret),
     clientAuth,
     clientIdInBody: options.clientIdInBody ?? false,
-    retry: {
-      maxAttempts: Math.max(
-        1,
-        Math.floor(positive('retry.maxAttempts', retry.maxAttempts, defaultRetry.maxAttempts)),
-      ),
-      baseDelayMs: positive('retry.baseDelayMs', retry.baseDelayMs, defaultRetry.baseDelayMs),
-      maxDelayMs: positive('retry.maxDelayMs', retry.maxDelayMs, defaultRetry.maxDelayMs),
-    },
-    timeoutMs: positive('timeoutMs', options.timeoutMs, 10_000),
+    retry,
+    timeoutMs,
     expirySkewMs: positive('expirySkewMs', options.expirySkewMs, 60_000),
     refreshAheadRatio: ratio('refreshAheadRatio', options.refreshAheadRatio, 0.75),
     refreshJitterRatio: ratio('refreshJitterRatio', options.refreshJitterRatio, 0.05),
@@ -186,6 +188,10 @@ export function resolveOptions(options: TokenProviderOptions): ResolvedOptions {
     maxFailureCacheMs: positive('maxFailureCacheMs', options.maxFailureCacheMs, 300_000),
     maxResponseBytes: positive('maxResponseBytes', options.maxResponseBytes, 65_536),
     lockTtlMs: positive('lockTtlMs', options.lockTtlMs, 5000),
-    lockWaitMs: positive('lockWaitMs', options.lockWaitMs, 30_000),
+    lockWaitMs: positive(
+      'lockWaitMs',
+      options.lockWaitMs,
+      retry.maxAttempts * (timeoutMs + retry.maxDelayMs),
+    ),
   };
 }

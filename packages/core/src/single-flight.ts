@@ -5,7 +5,7 @@
  * hammer the token endpoint.
  */
 import pMemoize from 'p-memoize';
-import { isM2MAuthError } from './errors.ts';
+import { failureMemoryMs } from './shared-failure.ts';
 
 export interface SingleFlightOptions {
   failureCacheMs: number;
@@ -25,10 +25,8 @@ export function singleFlight<T>(options: SingleFlightOptions): SingleFlight<T> {
   const failures = new Map<string, { error: unknown; until: number }>();
 
   const remember = (key: string, error: unknown) => {
-    const asked = isM2MAuthError(error) ? (error.retryAfterMs ?? 0) : 0;
-    const ms = Math.min(options.maxFailureCacheMs, Math.max(options.failureCacheMs, asked));
     if (failures.size >= MAX_REMEMBERED) failures.clear();
-    failures.set(key, { error, until: Date.now() + ms });
+    failures.set(key, { error, until: Date.now() + failureMemoryMs(error, options) });
   };
 
   const execute = pMemoize(

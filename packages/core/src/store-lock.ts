@@ -1,10 +1,12 @@
 /**
  * Cross-provider single-flight through a store's lock (the Redis store's `SET NX PX`): the
  * holder fetches and writes; the others poll the store with backoff and take the token the
- * holder wrote. A crashed holder's lock expires and the next poller takes it over; a caller
- * that waited `lockWaitMs` in vain fetches by itself rather than fail.
+ * holder wrote, or the failure it shared. A crashed holder's lock expires and the next
+ * poller takes it over; a caller that waited `lockWaitMs` in vain fetches by itself rather
+ * than fail.
  */
 import { sleep } from './abort.ts';
+import { reviveFailure } from './shared-failure.ts';
 import type { StoredToken, TokenStore, TokenStoreLock } from './token-store.ts';
 
 export type LockOutcome = { entry: StoredToken } | { lock: TokenStoreLock | undefined };
@@ -29,6 +31,9 @@ export async function lockOrWait(
   if (!store.lock) return { lock: undefined };
   const deadline = Date.now() + timing.lockWaitMs;
   for (let pause = FIRST_POLL_MS; ; pause = Math.min(MAX_POLL_MS, pause * 2)) {
+    // The holder that just failed shared its failure: take it rather than try in turn.
+    const failed = reviveFailure(await store.getFailure?.(key));
+    if (failed) throw failed;
     const lock = await store.lock(key, timing.lockTtlMs);
     if (lock) return { lock };
     const entry = await store.get(key);

@@ -9,11 +9,12 @@ import type { EventSink } from './events.ts';
 import { freshness, tokenTimes } from './expiry.ts';
 import type { ResolvedOptions } from './options.ts';
 import type { Redactor } from './redactor.ts';
+import { failureMemoryMs, shareFailure } from './shared-failure.ts';
 import { singleFlight } from './single-flight.ts';
 import { lockOrWait, usable } from './store-lock.ts';
 import type { TokenEndpoint } from './token-endpoint.ts';
 import { fetchToken } from './token-request.ts';
-import type { AccessToken, StoredToken, TokenStore } from './token-store.ts';
+import type { AccessToken, StoredToken, TokenStore, TokenStoreLock } from './token-store.ts';
 
 /** One scope's request: what goes in the form, and who it is for in events. */
 export interface ScopedRequest {
@@ -41,10 +42,12 @@ export function createTokenCache(
     replacing: string | undefined,
   ): Promise<StoredToken> {
     const base = { key: request.key, scope: request.scope };
-    const outcome = await lockOrWait(store, request.key, replacing, config);
-    if ('entry' in outcome) return outcome.entry;
+    let lock: TokenStoreLock | undefined;
     try {
-      if (outcome.lock) {
+      const outcome = await lockOrWait(store, request.key, replacing, config);
+      if ('entry' in outcome) return outcome.entry;
+      lock = outcome.lock;
+      if (lock) {
         const written = await store.get(request.key);
         if (usable(written, replacing)) return written;
       }
@@ -83,12 +86,14 @@ export function createTokenCache(
       });
       return entry;
     } catch (error) {
+      const shared = lock && shareFailure(error);
+      if (shared) await store.setFailure?.(request.key, shared, failureMemoryMs(error, config));
       // A failed refresh-ahead is reported once, as `refresh_failed`, by `refreshAhead`.
       if (replacing === undefined)
         emit({ type: 'token_request_failed', ...base, error: error as M2MAuthError });
       throw error;
     } finally {
-      await outcome.lock?.release();
+      await lock?.release();
     }
   }
 

@@ -3,6 +3,8 @@
  * implements the same interface for a fleet. Methods may answer synchronously or with a
  * promise; the provider awaits either.
  */
+import type { SharedFailure } from './shared-failure.ts';
+
 export interface AccessToken {
   readonly accessToken: string;
   /** Always `Bearer`. */
@@ -38,7 +40,15 @@ export interface TokenStore {
   deleteIf(key: string, accessToken: string): MaybePromise<boolean>;
   /**
    * Optional cross-provider single-flight: `undefined` when someone else holds the lock.
+   * `ttlMs` bounds how long a holder that died keeps it (a cross-process store renews a
+   * live holder's lock; an in-process store may ignore it).
    * The holder fetches and writes; the others poll `get` until the new token appears.
    */
   lock?(key: string, ttlMs: number): MaybePromise<TokenStoreLock | undefined>;
+  /**
+   * Optional, with `lock`: the holder's failed token request, shared for `ttlMs` with those
+   * waiting on the lock, so they fail with it instead of each trying in turn.
+   */
+  setFailure?(key: string, failure: SharedFailure, ttlMs: number): MaybePromise<void>;
+  getFailure?(key: string): MaybePromise<SharedFailure | undefined>;
 }

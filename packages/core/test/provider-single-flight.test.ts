@@ -140,6 +140,28 @@ describe('single-flight', () => {
     expect(new Set(all.map((t) => t.accessToken)).size).toBe(1);
   });
 
+  it("shares one provider's failure with another waiting on the same store", async () => {
+    const endpoint = scriptedEndpoint(() => ({
+      status: 503,
+      body: { error: 'temporarily_unavailable' },
+      delayMs: 50,
+    }));
+    const store = memoryStore();
+    const [first, second] = [provider(endpoint, { store }), provider(endpoint, { store })];
+    const results = await settle(
+      Promise.allSettled([first.getToken(), second.getToken(), second.getToken()]),
+    );
+    // One holder made its 3 attempts; the waiter took the holder's failure, not its turn.
+    expect(endpoint.requests).toHaveLength(3);
+    for (const result of results) {
+      expect(result).toMatchObject({
+        status: 'rejected',
+        reason: { code: ErrorCode.OAUTH, error: 'temporarily_unavailable', status: 503 },
+      });
+    }
+    expect((results[1] as PromiseRejectedResult).reason).toBeInstanceOf(OAuthError);
+  });
+
   it('uses a new cache entry when the secret is rotated', async () => {
     const endpoint = scriptedEndpoint();
     const store = memoryStore();

@@ -14,6 +14,7 @@ import { ConfigError, StoreError } from '@m2m-auth/core';
 export interface IoRedisLike {
   call(command: string, ...args: string[]): Promise<unknown>;
   readonly status?: string;
+  on?(event: 'ready', listener: () => void): unknown;
 }
 
 /** node-redis (`redis`) 5 and 6: `client.sendCommand([command, ...args])`. */
@@ -45,6 +46,9 @@ export function redisCommand(client: RedisClientLike, timeoutMs: number): RedisC
     // so `connecting` only sends before the client was first ready (that is how it connects,
     // as does `wait` under lazyConnect).
     let wasReady = io.status === 'ready';
+    io.on?.('ready', () => {
+      wasReady = true;
+    });
     reconnecting = () => {
       const status = io.status;
       if (status === 'ready') wasReady = true;

@@ -11,14 +11,16 @@ import {
   ConfigError,
   type Logger,
   memoryStore,
+  type SharedFailure,
   type StoredToken,
-  type StoreError,
   type TokenStore,
-  type TokenStoreLock,
 } from '@m2m-auth/core';
+import { FAILED, guardedRedis } from './guarded-redis.ts';
 import { type RedisClientLike, redisCommand } from './redis-command.ts';
-import { DELETE_IF_TOKEN, RELEASE_LOCK, RENEW_LOCK } from './scripts.ts';
-import { checkKeyInput, createEntryCodec, type EncryptionKeyInput } from './sealed-entry.ts';
+import { takeRedisLock } from './redis-lock.ts';
+import { DELETE_IF_TOKEN } from './scripts.ts';
+import { checkKeys, createEntryCodec, type EncryptionKeyInput } from './sealed-entry.ts';
+import { type RedisStoreEvent, storeEventSink } from './store-events.ts';
 
 export interface RedisStoreOptions {
   /** Prefix of every key we write: `<prefix>token:<hash>`, `<prefix>lock:<hash>`. @default 'm2m-auth:' */
@@ -42,21 +44,14 @@ export interface RedisStoreOptions {
   logger?: Logger;
 }
 
-export type RedisStoreEvent =
-  /** A command failed or timed out: this process serves from its local path for now. */
-  | { type: 'redis_unavailable'; error: StoreError }
-  /** The first command that worked after `redis_unavailable`. */
-  | { type: 'redis_recovered' }
-  /** An entry this process cannot use (another key, tampered, not ours): a cache miss. */
-  | {
-      type: 'redis_entry_skipped';
-      key: string;
-      reason: 'unknown-key' | 'unreadable' | 'malformed';
-    };
-
 export type RedisStore = TokenStore;
 
-const FAILED = Symbol('failed');
+/**
+ * After Redis showed nothing newer than our copy, how long that copy is served without
+ * asking again: without it, every call past the refresh point would read Redis until the
+ * refresh lands (or for hours, while a refresh keeps failing).
+ */
+const RECHECK_MS = 500;
 
 function positive(name: string, value: number | undefined, fallback: number): number {
   const result = value ?? fallback;
@@ -66,122 +61,98 @@ function positive(name: string, value: number | undefined, fallback: number): nu
   return result;
 }
 
-/** Names the holder in the lock's value, so an operator can see who holds it. */
-function lockOwner(): string {
-  const pid = (globalThis as { process?: { pid?: number } }).process?.pid ?? 0;
-  return `pid:${pid}:${globalThis.crypto.randomUUID()}`;
-}
-
-const LEVEL = { redis_unavailable: 'warn', redis_recovered: 'info', redis_entry_skipped: 'warn' };
-
 export function redisStore(client: RedisClientLike, options: RedisStoreOptions = {}): RedisStore {
   const prefix = options.prefix ?? 'm2m-auth:';
   const pauseMs = positive('pauseAfterFailureMs', options.pauseAfterFailureMs, 1000);
-  if (options.encryptionKey !== undefined) checkKeyInput(options.encryptionKey, 'encryptionKey');
-  for (const key of options.decryptionKeys ?? []) checkKeyInput(key, 'decryptionKeys[]');
+  checkKeys(options.encryptionKey, options.decryptionKeys ?? []);
   const command = redisCommand(client, positive('commandTimeoutMs', options.commandTimeoutMs, 500));
   const codec = createEntryCodec(options.encryptionKey, options.decryptionKeys);
   const local = memoryStore({
     maxEntries: positive('maxLocalEntries', options.maxLocalEntries, 10_000),
   });
+  const emit = storeEventSink(options.onEvent, options.logger);
+  const redis = guardedRedis(command, pauseMs, emit);
   const tokenKey = (key: string) => `${prefix}token:${key}`;
   const lockKey = (key: string) => `${prefix}lock:${key}`;
+  const failureKey = (key: string) => `${prefix}fail:${key}`;
+  /** Keys whose copy matched Redis: not read again before the time given. */
+  const recheckAt = new Map<string, number>();
+  /** Keys this process holds the Redis lock for: their reads and writes always go to Redis. */
+  const lockedHere = new Set<string>();
 
-  const emit = (event: RedisStoreEvent) => {
-    try {
-      options.onEvent?.(event);
-      const { type, ...details } = event;
-      const error = 'error' in event ? { error: event.error.toJSON() } : {};
-      options.logger?.[LEVEL[type] as keyof Logger]?.(`m2m-auth: ${type}`, {
-        ...details,
-        ...error,
-      });
-    } catch {
-      // A listener's bug must not break the request that reported it.
-    }
+  const backOff = (key: string) => {
+    if (recheckAt.size >= 10_000) recheckAt.clear();
+    recheckAt.set(key, Date.now() + RECHECK_MS);
   };
 
-  let pausedUntil = 0;
-  let unavailable = false;
-  const reachable = () => Date.now() >= pausedUntil;
-
-  /** One command, or FAILED: a failure pauses Redis use and is reported once per outage. */
-  async function redis(args: string[]): Promise<unknown> {
-    try {
-      const reply = await command(args);
-      if (unavailable) {
-        unavailable = false;
-        emit({ type: 'redis_recovered' });
-      }
-      return reply;
-    } catch (error) {
-      pausedUntil = Date.now() + pauseMs;
-      if (!unavailable) {
-        unavailable = true;
-        emit({ type: 'redis_unavailable', error: error as StoreError });
-      }
-      return FAILED;
-    }
-  }
-
   async function readThrough(key: string, held: StoredToken | undefined) {
-    const reply = await redis(['GET', tokenKey(key)]);
+    const reply = await redis.run(['GET', tokenKey(key)], lockedHere.has(key));
     if (reply === FAILED) return held;
     const decoded =
       typeof reply === 'string' ? await codec.decode(tokenKey(key), reply) : undefined;
     if (decoded && 'entry' in decoded) {
-      local.set(key, decoded.entry, Math.max(1, decoded.entry.staleAt - Date.now()));
-      return decoded.entry;
+      if (decoded.entry.token.accessToken !== held?.token.accessToken) {
+        local.set(key, decoded.entry, Math.max(1, decoded.entry.staleAt - Date.now()));
+        return decoded.entry;
+      }
+    } else if (decoded) {
+      emit({ type: 'redis_entry_skipped', key, reason: decoded.miss });
     }
-    if (decoded) emit({ type: 'redis_entry_skipped', key, reason: decoded.miss });
-    // Redis is the truth when it answers: what it no longer holds was invalidated or expired.
-    if (held) local.deleteIf(key, held.token.accessToken);
-    return undefined;
-  }
-
-  async function redisLock(key: string, ttlMs: number): Promise<TokenStoreLock | undefined> {
-    const owner = lockOwner();
-    const ttl = String(Math.max(1, Math.ceil(ttlMs)));
-    const reply = await redis(['SET', lockKey(key), owner, 'NX', 'PX', ttl]);
-    if (reply === FAILED) return local.lock(key, ttlMs);
-    if (reply !== 'OK') return undefined;
-    // A holder that lives keeps its lock however slow the token endpoint; a dead one's
-    // lock expires after `lockTtlMs` and a waiter takes over.
-    const renewal = setInterval(
-      () => void redis(['EVAL', RENEW_LOCK, '1', lockKey(key), owner, ttl]),
-      Math.max(10, ttlMs / 3),
-    );
-    (renewal as { unref?: () => void }).unref?.(); // never keeps a process alive
-    return {
-      async release() {
-        clearInterval(renewal);
-        await redis(['EVAL', RELEASE_LOCK, '1', lockKey(key), owner]);
-      },
-    };
+    // Nothing newer in Redis (evicted, restarted, sealed with another key, or the refresh has
+    // not landed yet): our copy stays in service while valid, and core refreshes it in the
+    // background, which writes Redis again. No caller waits because Redis lost an entry.
+    if (held) backOff(key);
+    return held;
   }
 
   return {
     // The cached path: answered from the local copy, synchronously, until its refresh point.
     get(key) {
       const held = local.get(key);
-      if ((held && Date.now() < held.refreshAt) || !reachable()) return held;
+      if (held && !lockedHere.has(key)) {
+        const now = Date.now();
+        if (now < held.refreshAt || now < (recheckAt.get(key) ?? 0) || redis.paused) return held;
+      }
       return readThrough(key, held);
     },
     async set(key, value, ttlMs) {
       local.set(key, value, ttlMs);
-      if (!reachable()) return;
+      recheckAt.delete(key);
+      // A lock holder writes even while Redis is paused: its waiters are reading for it.
+      const force = lockedHere.has(key);
+      if (redis.paused && !force) return;
       const sealed = await codec.encode(tokenKey(key), value);
-      await redis(['SET', tokenKey(key), sealed, 'PX', String(Math.max(1, Math.ceil(ttlMs)))]);
+      const ttl = String(Math.max(1, Math.ceil(ttlMs)));
+      if ((await redis.run(['SET', tokenKey(key), sealed, 'PX', ttl], force)) === 'OK') {
+        redis.fireAndForget(['DEL', failureKey(key)]); // a success ends a shared failure
+      }
     },
     async deleteIf(key, accessToken) {
       const here = local.deleteIf(key, accessToken);
-      if (!reachable()) return here;
+      recheckAt.delete(key);
       const hash = await codec.tokenHash(accessToken);
-      const reply = await redis(['EVAL', DELETE_IF_TOKEN, '1', tokenKey(key), hash]);
+      const reply = await redis.run(['EVAL', DELETE_IF_TOKEN, '1', tokenKey(key), hash]);
       return here || reply === 1;
     },
-    lock(key, ttlMs) {
-      return reachable() ? redisLock(key, ttlMs) : local.lock(key, ttlMs);
+    // A failed token request, shared with the fleet's waiters (core revives and checks it).
+    async setFailure(key, failure, ttlMs) {
+      const ttl = String(Math.max(1, Math.ceil(ttlMs)));
+      await redis.run(['SET', failureKey(key), JSON.stringify(failure), 'PX', ttl], true);
+    },
+    async getFailure(key) {
+      const reply = await redis.run(['GET', failureKey(key)]);
+      if (typeof reply !== 'string') return undefined;
+      try {
+        return JSON.parse(reply) as SharedFailure;
+      } catch {
+        return undefined;
+      }
+    },
+    async lock(key, ttlMs) {
+      const taken = await takeRedisLock(redis, lockKey(key), ttlMs, () => lockedHere.delete(key));
+      if (taken === FAILED) return local.lock(key, ttlMs);
+      if (taken) lockedHere.add(key);
+      return taken;
     },
   };
 }

@@ -64,12 +64,19 @@ const isCryptoKey = (value: unknown): value is CryptoKey =>
   typeof CryptoKey !== 'undefined' && value instanceof CryptoKey;
 
 /** Checks a key synchronously, so a wrong key fails at construction, not on first use. */
-export function checkKeyInput(input: EncryptionKeyInput, name: string): void {
+function checkKeyInput(input: EncryptionKeyInput, name: string): void {
   const { id, material } = parts(input);
   if (id !== undefined && !/^[\w-]{1,64}$/.test(id)) {
     throw new ConfigError(`${name}.id must be 1 to 64 of [A-Za-z0-9_-]`);
   }
-  if (isCryptoKey(material)) return;
+  if (isCryptoKey(material)) {
+    const { name: algorithm, length } = material.algorithm as AesKeyAlgorithm;
+    const usable = material.usages.includes('encrypt') && material.usages.includes('decrypt');
+    if (algorithm !== 'AES-GCM' || length !== 256 || !usable) {
+      throw new ConfigError(`${name} must be an AES-GCM 256-bit CryptoKey for encrypt and decrypt`);
+    }
+    return;
+  }
   let length: number;
   try {
     length = typeof material === 'string' ? fromBase64(material).length : material.length;
@@ -77,6 +84,21 @@ export function checkKeyInput(input: EncryptionKeyInput, name: string): void {
     throw new ConfigError(`${name} must be 32 bytes, raw or base64`);
   }
   if (length !== 32) throw new ConfigError(`${name} must be 32 bytes (AES-256), got ${length}`);
+}
+
+/** Every key usable, and no id named twice (the first of two would silently win). */
+export function checkKeys(
+  encryptionKey: EncryptionKeyInput | undefined,
+  decryptionKeys: readonly EncryptionKeyInput[],
+): void {
+  if (encryptionKey === undefined) {
+    if (decryptionKeys.length > 0) throw new ConfigError('decryptionKeys need an encryptionKey');
+    return;
+  }
+  checkKeyInput(encryptionKey, 'encryptionKey');
+  for (const key of decryptionKeys) checkKeyInput(key, 'decryptionKeys[]');
+  const ids = [encryptionKey, ...decryptionKeys].flatMap((key) => parts(key).id ?? []);
+  if (new Set(ids).size !== ids.length) throw new ConfigError('encryption key ids must be unique');
 }
 
 /** Imports a checked key. Unnamed keys are named by a fingerprint, so a new key never

@@ -40,12 +40,15 @@ describe.skipIf(!redisBinary)('redisStore encryption at rest', () => {
     expect((await reader.get('k'))?.token.accessToken).toBe(TOKEN);
   });
 
-  it('uses a fresh IV for every write', async () => {
+  it('uses a fresh IV for every write of the very same entry', async () => {
     const { store } = await storeWith({ encryptionKey: KEY_A });
-    await store.set('k', entry(TOKEN), 45_000);
-    const first = await redis.admin.get(RAW_KEY);
-    await store.set('k', entry(TOKEN), 45_000);
-    expect(await redis.admin.get(RAW_KEY)).not.toBe(first);
+    const same = entry(TOKEN);
+    await store.set('k', same, 45_000);
+    const first = ((await redis.admin.get(RAW_KEY)) as string).split('.');
+    await store.set('k', same, 45_000);
+    const second = ((await redis.admin.get(RAW_KEY)) as string).split('.');
+    expect(second[3]).not.toBe(first[3]); // the IV
+    expect(second[4]).not.toBe(first[4]); // hence the ciphertext
   });
 
   it('treats an entry sealed with another key as a miss, with an event, not a crash', async () => {
@@ -75,8 +78,9 @@ describe.skipIf(!redisBinary)('redisStore encryption at rest', () => {
   });
 
   it('refuses tampered, moved, plaintext and garbage entries as misses', async () => {
+    await (await storeWith({ encryptionKey: KEY_A })).store.set('k', entry(TOKEN), 45_000);
+    // Another process, with the same key and nothing local yet, reads what Redis holds.
     const { store, events } = await storeWith({ encryptionKey: KEY_A });
-    await store.set('k', entry(TOKEN), 45_000);
     const sealed = (await redis.admin.get(RAW_KEY)) as string;
     const flipped = sealed.slice(0, -2) + (sealed.endsWith('A') ? 'B' : 'A') + sealed.at(-1);
     const plain = (await storeWith()).store;
@@ -95,8 +99,8 @@ describe.skipIf(!redisBinary)('redisStore encryption at rest', () => {
   });
 
   it('stores plaintext entries without a key, and refuses malformed JSON in them', async () => {
+    await (await storeWith()).store.set('k', entry(TOKEN), 45_000);
     const { store, events } = await storeWith();
-    await store.set('k', entry(TOKEN), 45_000);
     expect(await redis.admin.get(RAW_KEY)).toMatch(/^[\w-]{43}\.p\.\{"token":/);
     const hash = ((await redis.admin.get(RAW_KEY)) as string).slice(0, 43);
     await redis.admin.set(RAW_KEY, `${hash}.p.{"token":{"accessToken":""}}`);
@@ -114,7 +118,32 @@ describe('redisStore encryption keys', () => {
     expect(() => redisStore(client, { encryptionKey: new Uint8Array(16) })).toThrow(/32 bytes/);
     expect(() => redisStore(client, { encryptionKey: '%%%not base64%%%' })).toThrow(ConfigError);
     expect(() => redisStore(client, { encryptionKey: { id: 'a.b', key: KEY_A } })).toThrow(/id/);
-    expect(() => redisStore(client, { decryptionKeys: ['short'] })).toThrow(/decryptionKeys/);
+    expect(() => redisStore(client, { encryptionKey: KEY_A, decryptionKeys: ['short'] })).toThrow(
+      /decryptionKeys/,
+    );
+    expect(() => redisStore(client, { decryptionKeys: [KEY_A] })).toThrow(/need an encryptionKey/);
+    expect(() =>
+      redisStore(client, {
+        encryptionKey: { id: 'k1', key: KEY_A },
+        decryptionKeys: [{ id: 'k1', key: KEY_B }],
+      }),
+    ).toThrow(/unique/);
     expect(() => redisStore(client, { encryptionKey: new Uint8Array(32) })).not.toThrow();
+  });
+
+  it('refuses a CryptoKey that cannot seal and open AES-256-GCM entries', async () => {
+    const gcm = (length: number, usages: KeyUsage[]) =>
+      crypto.subtle.generateKey({ name: 'AES-GCM', length }, false, usages) as Promise<CryptoKey>;
+    const decryptOnly = await gcm(256, ['decrypt']);
+    const short = await gcm(128, ['encrypt', 'decrypt']);
+    const cbc = (await crypto.subtle.generateKey({ name: 'AES-CBC', length: 256 }, false, [
+      'encrypt',
+      'decrypt',
+    ])) as CryptoKey;
+    for (const key of [decryptOnly, short, cbc]) {
+      expect(() => redisStore(client, { encryptionKey: { id: 'k', key } })).toThrow(ConfigError);
+    }
+    const good = await gcm(256, ['encrypt', 'decrypt']);
+    expect(() => redisStore(client, { encryptionKey: { id: 'k', key: good } })).not.toThrow();
   });
 });

@@ -75,6 +75,16 @@ describe.skipIf(!redisBinary)('a fleet on one Redis store', { timeout: 30_000 },
     expect(api.counters.unauthorized).toBe(SIZE * REQUESTS);
   });
 
+  it("shares the lock holder's failure: a failing token endpoint sees one holder's attempts, not one per process", async () => {
+    const fleet = await start();
+    auth.control.inject({ type: 'status', status: 503 }, 1000);
+    const results = await fleet.burst(REQUESTS, 'endpoint-down');
+    const failures = results.flatMap((r) => r.failed);
+    expect(failures).toHaveLength(SIZE * REQUESTS);
+    for (const failure of new Set(failures)) expect(failure).toMatch(/OAuthError: .*503/);
+    expect(auth.stats.total).toBe(3); // the holder's three attempts (core retries 5xx)
+  });
+
   it('recovers when the lock holder is killed mid-fetch: one waiter takes over after the lock TTL', async () => {
     const fleet = await start(1000);
     expectAllSucceeded(await fleet.burst(1, 'warm'), SIZE, 1);

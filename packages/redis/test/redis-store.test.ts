@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { StoredToken, TokenStoreLock } from '@m2m-auth/core';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { type RedisStoreEvent, redisStore } from '../src/index.ts';
 import { entry } from './helpers/entries.ts';
@@ -9,6 +10,12 @@ const closers: Array<() => unknown> = [];
 afterEach(async () => {
   await Promise.all(closers.splice(0).map((close) => close()));
 });
+
+/** GETs Redis served since the last `CONFIG RESETSTAT`. */
+async function redisReads(): Promise<number> {
+  const stats = (await redis.admin.info('commandstats')) as string;
+  return Number(/cmdstat_get:calls=(\d+)/.exec(stats)?.[1] ?? 0);
+}
 
 async function connect(kind: ClientKind) {
   const connection = await kind.connect(redis.server.url);
@@ -35,21 +42,38 @@ for (const kind of CLIENT_KINDS) {
       const [a, b] = [redisStore(await connect(kind)), redisStore(await connect(kind))];
       await a.set('k', entry('NEW'), 45_000);
       expect(await b.deleteIf('k', 'OLD')).toBe(false);
-      expect((await a.get('k'))?.token.accessToken).toBe('NEW');
+      expect((await b.get('k'))?.token.accessToken).toBe('NEW');
       expect(await b.deleteIf('k', 'NEW')).toBe(true);
       expect(await redis.admin.exists('m2m-auth:token:k')).toBe(0);
-      expect(await a.get('k')).toBeUndefined();
+      expect(await b.get('k')).toBeUndefined();
     });
 
     it('serves its local copy without Redis until the refresh point, then reads Redis', async () => {
       const store = redisStore(await connect(kind));
       await store.set('k', entry('LOCAL', { fresh: true }), 45_000);
-      await redis.admin.del('m2m-auth:token:k');
+      await redis.admin.config('RESETSTAT');
       // Synchronous, from the local copy: the cached path never waits on Redis.
-      expect((store.get('k') as ReturnType<typeof entry>).token.accessToken).toBe('LOCAL');
-      await store.set('k', entry('LATER'), 45_000);
-      await redis.admin.del('m2m-auth:token:k');
-      expect(await store.get('k')).toBeUndefined();
+      for (let i = 0; i < 100; i++) {
+        expect((store.get('k') as StoredToken).token.accessToken).toBe('LOCAL');
+      }
+      expect(await redisReads()).toBe(0);
+      await store.set('k', entry('DUE'), 45_000); // past its refresh point
+      await redis.admin.set('m2m-auth:token:k', 'written by another process, unreadable');
+      await redis.admin.config('RESETSTAT');
+      expect((await store.get('k'))?.token.accessToken).toBe('DUE');
+      expect(await redisReads()).toBe(1);
+    });
+
+    it('keeps serving a valid copy when Redis lost the entry, reading Redis at most twice a second', async () => {
+      const store = redisStore(await connect(kind));
+      await store.set('k', entry('KEPT'), 45_000);
+      await redis.admin.flushall(); // evicted, or Redis restarted empty
+      await redis.admin.config('RESETSTAT');
+      for (let i = 0; i < 200; i++) expect((await store.get('k'))?.token.accessToken).toBe('KEPT');
+      expect(await redisReads()).toBe(1);
+      await sleep(550);
+      await store.get('k');
+      expect(await redisReads()).toBe(2);
     });
 
     it('gives the lock to one holder, names it, and frees it only for its owner', async () => {
@@ -58,9 +82,8 @@ for (const kind of CLIENT_KINDS) {
       expect(held).toBeDefined();
       expect(await b.lock?.('k', 5000)).toBeUndefined();
       expect(await redis.admin.get('m2m-auth:lock:k')).toMatch(new RegExp(`^pid:${process.pid}:`));
-      await redis.admin.set('m2m-auth:lock:other', 'someone-else', 'PX', 5000);
       await held?.release();
-      expect(await redis.admin.get('m2m-auth:lock:other')).toBe('someone-else');
+      expect(await redis.admin.exists('m2m-auth:lock:k')).toBe(0);
       const next = await b.lock?.('k', 5000);
       expect(next).toBeDefined();
       await next?.release();
@@ -68,14 +91,25 @@ for (const kind of CLIENT_KINDS) {
 
     it("renews a live holder's lock, and lets a dead holder's lock expire", async () => {
       const [a, b] = [redisStore(await connect(kind)), redisStore(await connect(kind))];
-      const held = await a.lock?.('k', 150);
-      await sleep(500);
-      expect(await b.lock?.('k', 150)).toBeUndefined();
+      const held = await a.lock?.('k', 300);
+      await sleep(1000);
+      expect(await b.lock?.('k', 300)).toBeUndefined();
       await held?.release();
       await redis.admin.set('m2m-auth:lock:dead', 'pid:1:crashed', 'PX', 100);
       expect(await b.lock?.('dead', 5000)).toBeUndefined();
       await sleep(150);
       expect(await b.lock?.('dead', 5000)).toBeDefined();
+    });
+
+    it('never renews or releases a lock that has passed to another owner', async () => {
+      const store = redisStore(await connect(kind));
+      const held = await store.lock?.('k', 300);
+      await redis.admin.set('m2m-auth:lock:k', 'pid:2:next-owner', 'PX', 200); // ours expired
+      await sleep(250); // a renewal (every 100 ms) must not extend the new owner's lock
+      expect(await redis.admin.exists('m2m-auth:lock:k')).toBe(0);
+      await redis.admin.set('m2m-auth:lock:k', 'pid:2:next-owner', 'PX', 5000);
+      await held?.release();
+      expect(await redis.admin.get('m2m-auth:lock:k')).toBe('pid:2:next-owner');
     });
 
     it('keeps every key under its prefix', async () => {
@@ -130,6 +164,22 @@ for (const kind of CLIENT_KINDS) {
         expect(status.status ?? status.isReady).toBeOneOf(['ready', true]);
       });
       expect(await redis.admin.exists('m2m-auth:token:k')).toBe(0);
+    });
+
+    it('leaves no lock behind that nobody renews when a lock command times out', async () => {
+      const store = redisStore(await connect(kind), { commandTimeoutMs: 100 });
+      redis.server.freeze();
+      let local: TokenStoreLock | undefined;
+      try {
+        local = await store.lock?.('k', 5000); // timed out: the in-process lock instead
+      } finally {
+        redis.server.thaw();
+      }
+      expect(local).toBeDefined();
+      // The SET NX, run late when the server thawed, is undone by the release sent after it.
+      await vi.waitFor(async () => expect(await redis.admin.exists('m2m-auth:lock:k')).toBe(0), {
+        timeout: 2000,
+      });
     });
 
     it('answers from its local path when Redis hangs, after commandTimeoutMs', async () => {

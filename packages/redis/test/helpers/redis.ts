@@ -19,13 +19,13 @@ export interface ClientKind {
 }
 
 interface IoRedisClient {
-  on(event: 'error', listener: () => void): unknown;
+  on(event: string, listener: () => void): unknown;
   ping(): Promise<unknown>;
   call(command: string, ...args: string[]): Promise<unknown>;
   disconnect(): void;
 }
 interface NodeRedisClient {
-  on(event: 'error', listener: () => void): unknown;
+  on(event: string, listener: () => void): unknown;
   connect(): Promise<unknown>;
   sendCommand(args: string[]): Promise<unknown>;
   destroy(): void;
