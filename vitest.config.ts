@@ -17,6 +17,7 @@ const packages = [
   'packages/got',
   'packages/ky',
   'packages/redis',
+  'packages/cli',
   'test-utils',
 ];
 

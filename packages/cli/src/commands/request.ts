@@ -1,0 +1,61 @@
+/** `m2m-auth request URL`: one request through `fetchAuth`, printed like curl prints it. */
+import { parseArgs } from 'node:util';
+import { createTokenProvider } from '@m2m-auth/core';
+import { fetchAuth } from '@m2m-auth/fetch';
+import { CliError } from '../cli-error.ts';
+import { parseCommandArgs, wantsHelp } from '../command-args.ts';
+import { ExitCode } from '../exit-codes.ts';
+import { REQUEST_HELP } from '../help.ts';
+import { asRequestError, requestInit, responseHead, targetUrl } from '../http-request.ts';
+import type { Command } from '../io.ts';
+import { reportError } from '../report-error.ts';
+import { TOKEN_OPTIONS, tokenProviderOptions } from '../token-options.ts';
+
+/** curl's own short and long names, so muscle memory works. */
+const REQUEST_OPTIONS = {
+  request: { type: 'string', short: 'X' },
+  header: { type: 'string', short: 'H', multiple: true },
+  data: { type: 'string', short: 'd' },
+  include: { type: 'boolean', short: 'i' },
+  fail: { type: 'boolean', short: 'f' },
+} as const;
+
+export const request: Command = async (args, io) => {
+  if (wantsHelp(args)) {
+    io.stdout.write(REQUEST_HELP);
+    return ExitCode.OK;
+  }
+  try {
+    const { values, positionals } = parseCommandArgs(args, () =>
+      parseArgs({
+        args,
+        options: { ...TOKEN_OPTIONS, ...REQUEST_OPTIONS },
+        allowPositionals: true,
+      }),
+    );
+    const url = targetUrl(positionals);
+    const init = requestInit(values);
+    const options = await tokenProviderOptions(values, io);
+    const authedFetch = fetchAuth(createTokenProvider(options), {
+      origins: [url.origin],
+      allowInsecureHttp: options.allowInsecureHttp ?? false,
+    });
+    let response: Response;
+    let body: Uint8Array;
+    try {
+      response = await authedFetch(url, init);
+      body = new Uint8Array(await response.arrayBuffer()); // bytes as they came: binary too
+    } catch (error) {
+      throw asRequestError(error, url);
+    }
+    if (values.fail && response.status >= 400) {
+      const status = `${response.status} ${response.statusText}`.trimEnd();
+      throw new CliError(`the server answered HTTP ${status} (--fail)`, ExitCode.HTTP_FAILED);
+    }
+    if (values.include) io.stdout.write(responseHead(response));
+    io.stdout.write(body);
+    return ExitCode.OK;
+  } catch (error) {
+    return reportError(error, io, 'request');
+  }
+};

@@ -1,0 +1,134 @@
+/**
+ * The demo's story for one adapter and one vendor, checked as it goes: the first call
+ * fetches a token, the next calls reuse it, a revoke-all costs one 401, one refresh and one
+ * replay, a token nearing expiry is refreshed ahead while calls go on, a 403 passes through
+ * untouched, and a second tenant gets its own token from the same client.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import { createTokenProvider, type TokenEvent } from '@m2m-auth/core';
+import type { AuthServer, ResourceServer } from '@m2m-auth/test-utils';
+import { type AdapterName, demoClient } from './clients.ts';
+import type { DemoVendor } from './vendors.ts';
+
+/** Short enough to watch a refresh-ahead happen: refreshed after ~1.1 s, stale at 1.5 s. */
+const SHORT_LIFETIME_S = 2;
+
+export interface StoryRow {
+  adapter: AdapterName;
+  vendor: string;
+  requests: number;
+  tokenRequests: number;
+  replays: number;
+  refreshedAhead: number;
+  /** The steps that did not behave as they must; empty when the row is right. */
+  wrong: string[];
+  /** The story, one line per step, for printing. */
+  lines: string[];
+}
+
+export async function runStory(
+  adapter: AdapterName,
+  vendor: DemoVendor,
+  servers: { auth: AuthServer; api: ResourceServer },
+): Promise<StoryRow> {
+  const { auth, api } = servers;
+  auth.stats.reset();
+  auth.control.resetLifetimes();
+  api.reset();
+  const events: TokenEvent[] = [];
+  const tokens = createTokenProvider({
+    tokenUrl: auth.tokenUrl(vendor.profile),
+    ...vendor.options,
+    onEvent: (event) => events.push(event),
+  });
+  const client = demoClient(adapter, tokens, api.url);
+  let requests = 0;
+  const call = (path: string, scope?: string) => {
+    requests++;
+    return client.call(path, scope);
+  };
+  const all200 = (statuses: number[]) => statuses.every((s) => s === 200);
+  const fetched = (ahead: boolean) =>
+    events.filter((e) => e.type === 'token_fetched' && e.refreshedAhead === ahead).length;
+  const lines = [`${adapter} x ${vendor.name} (${vendor.quirk})`];
+  const wrong: string[] = [];
+  const step = (label: string, outcome: string, right: boolean) => {
+    const mark = right ? '' : '   <-- WRONG';
+    lines.push(
+      `  ${label.padEnd(24)} ${outcome.padEnd(66)} token requests: ${auth.stats.total}${mark}`,
+    );
+    if (!right) wrong.push(label);
+  };
+
+  const first = await call('/echo/first');
+  const { expiresAt } = await tokens.getToken(); // cached by the call above: no request
+  const lifetime = Math.round((expiresAt - Date.now()) / 1000);
+  step(
+    '1. first call',
+    `${first}, fetched a token that lives ${lifetime} s`,
+    first === 200 && auth.stats.total === 1,
+  );
+
+  const again = await Promise.all(Array.from({ length: 9 }, (_, i) => call(`/echo/again/${i}`)));
+  step(
+    '2. 9 more calls',
+    `200 x ${again.filter((s) => s === 200).length}, all on the cached token`,
+    all200(again) && auth.stats.total === 1,
+  );
+
+  auth.control.setLifetime(SHORT_LIFETIME_S, vendor.profile);
+  auth.control.revokeAll();
+  const revoked = await call('/echo/after-revoke');
+  step(
+    '3. server revokes all',
+    `401, refreshed once, replayed: ${revoked} (new token lives ${SHORT_LIFETIME_S} s)`,
+    revoked === 200 && api.counters.unauthorized === 1 && auth.stats.total === 2,
+  );
+
+  // Calls go on while the 2-second token reaches its refresh point: one refresh runs in the
+  // background and no call waits for a token (a waiting call would be a non-ahead fetch).
+  const waitedBefore = fetched(false);
+  const steady: number[] = [];
+  const deadline = Date.now() + 4 * SHORT_LIFETIME_S * 1000;
+  while (fetched(true) === 0 && Date.now() < deadline) {
+    steady.push(await call(`/echo/steady/${steady.length}`));
+    await sleep(40);
+  }
+  for (let i = 0; i < 3; i++) steady.push(await call(`/echo/steady/${steady.length}`));
+  const waited = fetched(false) - waitedBefore;
+  step(
+    '4. token nearing expiry',
+    `200 x ${steady.filter((s) => s === 200).length}, refreshed ahead in the background, ${waited} waited`,
+    all200(steady) && fetched(true) === 1 && waited === 0 && api.counters.unauthorized === 1,
+  );
+
+  const requestsBefore = auth.stats.total;
+  const forbidden = await call('/forbidden');
+  step(
+    '5. GET /forbidden',
+    `${forbidden}, passed through untouched, no refresh`,
+    forbidden === 403 && auth.stats.total === requestsBefore && api.counters.unauthorized === 1,
+  );
+
+  if (vendor.otherTenant) {
+    const other = await call(`/scoped/${vendor.otherTenant}`, vendor.otherTenant);
+    const own = await call(`/scoped/${tokens.scope}`);
+    const scoped = auth.stats.byScope()[vendor.otherTenant] ?? 0;
+    step(
+      `6. ${vendor.otherTenant}`,
+      `${other}, its own token from the same client; ${tokens.scope} still ${own}`,
+      other === 200 && own === 200 && scoped === 1 && auth.stats.total === requestsBefore + 1,
+    );
+  }
+
+  return {
+    adapter,
+    vendor: vendor.name,
+    requests,
+    tokenRequests: auth.stats.total,
+    replays: api.counters.unauthorized,
+    refreshedAhead: fetched(true),
+    wrong,
+    lines,
+  };
+}

@@ -1,0 +1,32 @@
+/** `m2m-auth <command>`: dispatches to a command and returns the exit code. */
+import { demo } from './commands/demo.ts';
+import { request } from './commands/request.ts';
+import { token } from './commands/token.ts';
+import { ExitCode } from './exit-codes.ts';
+import type { Command, Io } from './io.ts';
+
+const COMMANDS: Record<string, Command> = { token, request, demo };
+
+export const USAGE = `m2m-auth: OAuth 2.0 client-credentials tokens from the command line
+
+Usage:
+  m2m-auth token   --token-url URL --client-id ID [--client-secret-env NAME | --client-secret-stdin] [options]
+  m2m-auth request URL [-X METHOD] [-H 'K: V' ...] [-d BODY] (same token options)
+  m2m-auth demo
+
+Run 'm2m-auth <command> --help' for a command's options and examples.
+`;
+
+export async function main(argv: string[], io: Io): Promise<number> {
+  const [name, ...args] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    io.stdout.write(USAGE);
+    return name === undefined ? ExitCode.USAGE : ExitCode.OK;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    io.stderr.write(`m2m-auth: unknown command '${name}'\n\n${USAGE}`);
+    return ExitCode.USAGE;
+  }
+  return command(args, io);
+}
