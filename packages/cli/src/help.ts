@@ -19,7 +19,7 @@ const TOKEN_FLAGS = `Token options (token and request):
   --scope S                 a scope to ask for; repeat for several
   --audience A              the audience parameter (Auth0 and similar)
   --param NAME=VALUE        an extra form parameter; repeat for several
-  --timeout-ms N            per token request attempt (default 10000; network errors,
+  --timeout-ms N            per token request attempt (default 10000; network errors, 408,
                             429 and 5xx are retried, 3 attempts in all)
   --allow-insecure-http     allow plain http: to a host that is not loopback
 

@@ -60,6 +60,9 @@ export function responseHead(response: Response): string {
  */
 export function asRequestError(error: unknown, url: URL): unknown {
   if (isM2MAuthError(error) || !(error instanceof Error)) return error;
-  const reason = error.cause instanceof Error ? error.cause.message : error.message;
-  return new CliError(`could not reach ${url.origin}: ${reason}`, ExitCode.NETWORK);
+  // Only a system error's code is quoted (ECONNREFUSED, ENOTFOUND, ...): other messages
+  // (undici's invalid header value, say) can quote a request header, our token included.
+  const code = (error.cause as { code?: unknown } | undefined)?.code;
+  const reason = typeof code === 'string' && /^[A-Z_]{2,40}$/.test(code) ? `: ${code}` : '';
+  return new CliError(`could not reach ${url.origin}${reason}`, ExitCode.NETWORK);
 }

@@ -1,9 +1,12 @@
 /** `m2m-auth <command>`: dispatches to a command and returns the exit code. */
+
+import { refuseSecretArgument } from './command-args.ts';
 import { demo } from './commands/demo.ts';
 import { request } from './commands/request.ts';
 import { token } from './commands/token.ts';
 import { ExitCode } from './exit-codes.ts';
 import type { Command, Io } from './io.ts';
+import { reportError } from './report-error.ts';
 
 const COMMANDS: Record<string, Command> = { token, request, demo };
 
@@ -18,6 +21,11 @@ Run 'm2m-auth <command> --help' for a command's options and examples.
 `;
 
 export async function main(argv: string[], io: Io): Promise<number> {
+  try {
+    refuseSecretArgument(argv); // also before the command name, where it would be echoed
+  } catch (error) {
+    return reportError(error, io, 'm2m-auth');
+  }
   const [name, ...args] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     io.stdout.write(USAGE);
@@ -25,7 +33,9 @@ export async function main(argv: string[], io: Io): Promise<number> {
   }
   const command = COMMANDS[name];
   if (!command) {
-    io.stderr.write(`m2m-auth: unknown command '${name}'\n\n${USAGE}`);
+    // Named only when it looks like a command: a mistyped value might be a secret.
+    const shown = /^[a-z]{1,20}$/.test(name) ? ` '${name}'` : '';
+    io.stderr.write(`m2m-auth: unknown command${shown}\n\n${USAGE}`);
     return ExitCode.USAGE;
   }
   return command(args, io);

@@ -69,7 +69,8 @@ async function clientSecret(flags: TokenFlags, io: Io): Promise<string> {
   const secret = io.env[name];
   if (secret === undefined || secret === '') {
     throw usage(
-      `no client secret: the environment variable ${name} is not set` +
+      // The name is shown only when it looks like one: a secret typed in its place is not.
+      `no client secret: the environment variable ${/^[A-Z_][A-Z0-9_]{0,63}$/.test(name) ? name : 'given to --client-secret-env'} is not set` +
         (envName === undefined
           ? ' (or pass --client-secret-env NAME or --client-secret-stdin)'
           : ''),

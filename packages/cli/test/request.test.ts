@@ -147,4 +147,14 @@ describe('m2m-auth request: failures', () => {
     expect(result.stdout).toContain('--auth post --scope tenant/acme'); // Fenergo
     expect(result.stdout).toContain("--client-id 'my:client id+1'"); // the platform
   });
+
+  it('replays a 401 once with a fresh token, then prints the second 401 as it came', async () => {
+    const result = await request('-i', `${servers.api.url}/always-401`);
+    expect(result.code).toBe(0);
+    expect(result.stdout.split('\n')[0]).toBe('HTTP 401 Unauthorized');
+    expect(servers.api.counters.byPath['/always-401']).toBe(2);
+    expect(servers.auth.stats.issued).toBe(2); // the first token, invalidated; a fresh one
+    const sent = servers.api.requests.map((r) => r.authorization);
+    expect(sent[0]).not.toBe(sent[1]);
+  });
 });

@@ -138,6 +138,27 @@ describe('m2m-auth token: the secret', () => {
     expect(servers.auth.stats.total).toBe(0);
   });
 
+  it('never echoes a secret put before the command name, or given where a variable name goes', async () => {
+    const before = await runCli(['--client-secret=hunter2-value', 'token']);
+    expect(before.code).toBe(2);
+    expect(before.stderr).toMatch(/^m2m-auth: --client-secret is refused/);
+    const misplaced = await runCli(['hunter2-value', 'token']);
+    expect(misplaced.code).toBe(2);
+    expect(misplaced.stderr).toMatch(/^m2m-auth: unknown command\n/);
+    const asName = await token([
+      ...vendorFlags(servers.auth, 'generic'),
+      '--client-secret-env',
+      's3cr3t-hunter2-value',
+    ]);
+    expect(asName.code).toBe(2);
+    expect(asName.stderr).toContain(
+      'the environment variable given to --client-secret-env is not set',
+    );
+    for (const result of [before, misplaced, asName]) {
+      expect(result.stdout + result.stderr).not.toContain('hunter2');
+    }
+  });
+
   it('wrong secret: exit 4 with invalid_client, no secret and no token in the output', async () => {
     const wrong = 'wrong-secret-4f2a9c';
     const result = await token(vendorFlags(servers.auth, 'generic'), { env: secretEnv(wrong) });

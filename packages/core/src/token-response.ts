@@ -32,6 +32,7 @@ export interface ResponseContext {
 
 const TEN_YEARS_MS = 10 * 365 * 24 * 3600 * 1000;
 const MAX_FIELD_CHARS = 500;
+const VSCHARS = /^[\x20-\x7e]+$/;
 
 /** JSON or `application/x-www-form-urlencoded` (GitHub-style) into a plain record. */
 export function parseBody(
@@ -124,6 +125,11 @@ export function readTokenResponse(
   const accessToken = body['access_token'];
   if (typeof accessToken !== 'string' || accessToken.length === 0) {
     throw invalid('Token response has no access_token string', ctx);
+  }
+  // RFC 6749 Appendix A.12: access-token = 1*VSCHAR. Anything else cannot go in a header,
+  // and an HTTP client's "invalid header value" error would quote the token.
+  if (!VSCHARS.test(accessToken)) {
+    throw invalid('Token response has an access_token with characters outside VSCHAR', ctx);
   }
   const tokenType = body['token_type'];
   if (

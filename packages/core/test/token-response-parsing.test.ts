@@ -112,6 +112,22 @@ describe('readTokenResponse', () => {
     }
   });
 
+  it('refuses an access_token that could not go in a header (RFC 6749: 1*VSCHAR), without quoting it', () => {
+    for (const token of ['QWERTY\r\nX-Injected: 1', 'QWERTY\u0000', 'QWERTY€', 'QWERTY\there']) {
+      const error = (() => {
+        try {
+          read({ access_token: token });
+        } catch (e) {
+          return e as TokenResponseError;
+        }
+      })();
+      expect(error).toBeInstanceOf(TokenResponseError);
+      expect(error?.code).toBe(ErrorCode.INVALID_RESPONSE);
+      expect(JSON.stringify(error?.toJSON())).not.toContain('QWERTY');
+    }
+    expect(read({ access_token: 'eyJ.a-b_c~+/=. !#' }).accessToken).toBe('eyJ.a-b_c~+/=. !#');
+  });
+
   it('falls back from expires_in to the JWT lifetime, then to the default', async () => {
     const nowSeconds = 1_800_000_000;
     const now = nowSeconds * 1000;

@@ -24,11 +24,10 @@ Exit code 0 when every row is right, ${ExitCode.DEMO_FAILED} otherwise.
 `;
 
 function table(rows: StoryRow[]): string {
-  const head =
-    '| adapter | vendor | requests | token requests | 401s replayed | refreshed ahead | result |';
+  const head = '| adapter | vendor | requests | token requests | 401s | refreshed ahead | result |';
   const body = rows.map(
     (r) =>
-      `| ${r.adapter} | ${r.vendor} | ${r.requests} | ${r.tokenRequests} | ${r.replays} | ${r.refreshedAhead} | ${r.wrong.length === 0 ? 'ok' : `WRONG: ${r.wrong.join(', ')}`} |`,
+      `| ${r.adapter} | ${r.vendor} | ${r.requests} | ${r.tokenRequests} | ${r.unauthorized} | ${r.refreshedAhead} | ${r.wrong.length === 0 ? 'ok' : `WRONG: ${r.wrong.join(', ')}`} |`,
   );
   return [head, '|---|---|---:|---:|---:|---:|---|', ...body].join('\n');
 }

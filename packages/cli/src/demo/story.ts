@@ -18,7 +18,8 @@ export interface StoryRow {
   vendor: string;
   requests: number;
   tokenRequests: number;
-  replays: number;
+  /** 401s the API answered (each one replayed once by the adapter). */
+  unauthorized: number;
   refreshedAhead: number;
   /** The steps that did not behave as they must; empty when the row is right. */
   wrong: string[];
@@ -43,9 +44,16 @@ export async function runStory(
   });
   const client = demoClient(adapter, tokens, api.url);
   let requests = 0;
-  const call = (path: string, scope?: string) => {
+  const errors: string[] = [];
+  // An adapter that throws is a wrong row, not a crash of the whole demo: status 0.
+  const call = async (path: string, scope?: string) => {
     requests++;
-    return client.call(path, scope);
+    try {
+      return await client.call(path, scope);
+    } catch (error) {
+      errors.push(error instanceof Error ? `${error.name}: ${error.message}` : String(error));
+      return 0;
+    }
   };
   const all200 = (statuses: number[]) => statuses.every((s) => s === 200);
   const fetched = (ahead: boolean) =>
@@ -104,10 +112,14 @@ export async function runStory(
 
   const requestsBefore = auth.stats.total;
   const forbidden = await call('/forbidden');
+  const after403 = await call('/echo/after-403'); // still the same token: nothing was dropped
   step(
     '5. GET /forbidden',
-    `${forbidden}, passed through untouched, no refresh`,
-    forbidden === 403 && auth.stats.total === requestsBefore && api.counters.unauthorized === 1,
+    `${forbidden}, passed through untouched; the token stays (${after403})`,
+    forbidden === 403 &&
+      after403 === 200 &&
+      auth.stats.total === requestsBefore &&
+      api.counters.unauthorized === 1,
   );
 
   if (vendor.otherTenant) {
@@ -121,12 +133,14 @@ export async function runStory(
     );
   }
 
+  for (const error of errors) lines.push(`  threw: ${error}   <-- WRONG`);
+  if (errors.length > 0) wrong.push('threw');
   return {
     adapter,
     vendor: vendor.name,
     requests,
     tokenRequests: auth.stats.total,
-    replays: api.counters.unauthorized,
+    unauthorized: api.counters.unauthorized,
     refreshedAhead: fetched(true),
     wrong,
     lines,
