@@ -31,6 +31,7 @@ export interface ResponseContext {
 }
 
 const TEN_YEARS_MS = 10 * 365 * 24 * 3600 * 1000;
+const MIN_LIFETIME_MS = 1000;
 const MAX_FIELD_CHARS = 500;
 const VSCHARS = /^[\x20-\x7e]+$/;
 
@@ -86,8 +87,27 @@ export function parseExpiresIn(value: unknown): number | undefined {
       : typeof value === 'string' && /^\s*\d+(\.\d+)?\s*$/.test(value)
         ? Number(value)
         : Number.NaN;
-  const ms = seconds * 1000;
-  return Number.isFinite(ms) && ms > 0 && ms <= TEN_YEARS_MS ? ms : undefined;
+  return usableLifetime(seconds * 1000);
+}
+
+/**
+ * A lifetime we can plan with: at least a second (a token that expires as it arrives is
+ * a broken answer, not a short-lived token) and at most ten years (a typo, or a JWT `exp`
+ * that would make `expiresAt` infinite). Anything else is "not given".
+ */
+export function usableLifetime(ms: number | undefined): number | undefined {
+  return ms !== undefined && Number.isFinite(ms) && ms >= MIN_LIFETIME_MS && ms <= TEN_YEARS_MS
+    ? ms
+    : undefined;
+}
+
+/**
+ * The answer's own access_token is redacted from everything we quote of the answer (an
+ * error field, a token_type): the provider's redactor only knows the tokens it has issued.
+ */
+function withOwnTokenRedacted(token: unknown, ctx: ResponseContext): ResponseContext {
+  if (typeof token !== 'string' || token.length < 8) return ctx;
+  return { ...ctx, redact: (text) => ctx.redact(text).split(token).join('[redacted]') };
 }
 
 function invalid(
@@ -105,18 +125,20 @@ function invalid(
  */
 export function readTokenResponse(
   text: string,
-  ctx: ResponseContext,
+  answer: ResponseContext,
   defaultLifetimeMs: number,
   now: number,
 ): ParsedToken {
-  const body = parseBody(text, ctx.contentType);
+  const body = parseBody(text, answer.contentType);
+  const ctx = withOwnTokenRedacted(body?.['access_token'], answer);
   const refused = oauthError(body, ctx);
   if (refused) throw refused;
   if (ctx.status < 200 || ctx.status > 299) {
     throw new TokenHttpError(ctx.status, { retryAfterMs: ctx.retryAfterMs });
   }
   if (!body) {
-    const type = ctx.contentType?.split(';')[0]?.trim() || 'no content type';
+    const type =
+      ctx.redact(ctx.contentType?.split(';')[0]?.trim() ?? '').slice(0, 60) || 'no content type';
     throw invalid(
       `Token response is neither JSON nor form-encoded (${type}, ${text.length} chars)`,
       ctx,
@@ -146,7 +168,8 @@ export function readTokenResponse(
   }
   const scope = typeof body['scope'] === 'string' ? body['scope'] : undefined;
   const fromExpiresIn = parseExpiresIn(body['expires_in']);
-  const fromJwt = fromExpiresIn === undefined ? lifetimeFromJwt(accessToken, now) : undefined;
+  const fromJwt =
+    fromExpiresIn === undefined ? usableLifetime(lifetimeFromJwt(accessToken, now)) : undefined;
   const [lifetimeMs, lifetimeSource]: [number, LifetimeSource] =
     fromExpiresIn !== undefined
       ? [fromExpiresIn, 'expires_in']
