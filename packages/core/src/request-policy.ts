@@ -111,6 +111,13 @@ function allowedOrigins(options: RequestPolicyOptions, client: ClientContext): S
   return origins;
 }
 
+/** What the policy needs to know about a URL: its origin and whether a token may go there. */
+interface Verdict {
+  readonly origin: string;
+  readonly listed: boolean;
+  readonly secure: boolean;
+}
+
 export function createRequestPolicy(
   provider: TokenProvider,
   options: RequestPolicyOptions = {},
@@ -119,22 +126,40 @@ export function createRequestPolicy(
   const origins = allowedOrigins(options, client);
   const allowInsecureHttp = options.allowInsecureHttp ?? false;
 
-  const parse = (url: string | URL) => (url instanceof URL ? url : new URL(url));
-  const listed = (url: URL) => origins === '*' || origins.has(url.origin);
-  const serves = (url: string | URL) => {
-    const target = parse(url);
-    return listed(target) && isSecureEnough(target, allowInsecureHttp);
+  const verdictOf = (url: URL): Verdict => {
+    const { origin } = url;
+    return {
+      origin,
+      listed: origins === '*' || origins.has(origin),
+      secure: isSecureEnough(url, allowInsecureHttp),
+    };
   };
+  // Parsing a URL and reading its origin costs more than the rest of a cached authorize, and
+  // adapters often pass the same URL string on every request (axios: the base URL).
+  let lastUrl: string | undefined;
+  let lastVerdict: Verdict | undefined;
+  const judge = (url: string | URL): Verdict => {
+    if (typeof url !== 'string') return verdictOf(url instanceof URL ? url : new URL(url));
+    if (url === lastUrl) return lastVerdict as Verdict;
+    const verdict = verdictOf(new URL(url));
+    lastUrl = url;
+    lastVerdict = verdict;
+    return verdict;
+  };
+  const serves = (url: string | URL) => {
+    const { listed, secure } = judge(url);
+    return listed && secure;
+  };
+  // The same token on every request until it changes: reuse its header and record.
+  let last: Authorization | undefined;
   const authorization = async (
     from: TokenProvider,
     signal: AbortSignal | undefined,
   ): Promise<Authorization> => {
-    const token = await from.getToken(signal ? { signal } : {});
-    return {
-      header: `Bearer ${token.accessToken}`,
-      accessToken: token.accessToken,
-      provider: from,
-    };
+    const { accessToken } = await from.getToken(signal ? { signal } : {});
+    if (last?.accessToken === accessToken && last.provider === from) return last;
+    last = { header: `Bearer ${accessToken}`, accessToken, provider: from };
+    return last;
   };
 
   const shouldReplay = ({ status, sent, replayed }: ReplayDecision) =>
@@ -144,9 +169,9 @@ export function createRequestPolicy(
     serves,
     async authorize({ url, hasAuthorization, scope, signal }) {
       if (hasAuthorization) return undefined;
-      const target = parse(url);
-      if (!listed(target)) return undefined;
-      if (!isSecureEnough(target, allowInsecureHttp)) {
+      const target = judge(url);
+      if (!target.listed) return undefined;
+      if (!target.secure) {
         throw new ConfigError(
           `Refusing to send a token to ${target.origin} over plain http:; use https: or set allowInsecureHttp`,
         );
@@ -161,7 +186,7 @@ export function createRequestPolicy(
       return authorization(sent.provider, signal);
     },
     keepsTokenOnRedirect(from, to) {
-      return parse(from).origin === parse(to).origin;
+      return judge(from).origin === judge(to).origin;
     },
   };
 }

@@ -151,6 +151,39 @@ describe('createRequestPolicy', () => {
     expect(calls.invalidated).toEqual([]);
   });
 
+  it('judges each URL afresh when the URL changes (its last verdict is remembered)', async () => {
+    const { provider } = countingProvider();
+    const policy = createRequestPolicy(provider, { origins: ['https://api.vendor.example'] });
+    const ask = (url: string) => policy.authorize({ url, hasAuthorization: false });
+    for (const url of ['https://api.vendor.example/a', 'https://api.vendor.example/a']) {
+      expect((await ask(url))?.header).toBe('Bearer tok-1');
+    }
+    expect(await ask('https://evil.example/a')).toBeUndefined();
+    expect((await ask('https://api.vendor.example/a'))?.header).toBe('Bearer tok-1');
+    expect(policy.serves('http://api.vendor.example/a')).toBe(false);
+    expect(policy.serves('https://api.vendor.example/a')).toBe(true);
+    const open = createRequestPolicy(provider, { origins: '*' });
+    await open.authorize({ url: 'https://api.example/x', hasAuthorization: false });
+    await expect(
+      open.authorize({ url: 'http://api.example/x', hasAuthorization: false }),
+    ).rejects.toThrow(/Refusing to send a token to http:\/\/api.example/);
+    await expect(open.authorize({ url: 'not a url', hasAuthorization: false })).rejects.toThrow(
+      TypeError,
+    );
+  });
+
+  it('reuses the authorization while the token is unchanged, and not across tokens', async () => {
+    const { provider } = countingProvider();
+    const policy = createRequestPolicy(provider, { origins: '*' });
+    const ask = () => policy.authorize({ url: 'https://api.example/', hasAuthorization: false });
+    const first = await ask();
+    expect(await ask()).toBe(first);
+    const replay = await policy.replayAuthorization({ status: 401, sent: first, replayed: false });
+    expect(replay).toMatchObject({ header: 'Bearer tok-2', accessToken: 'tok-2' });
+    expect(await ask()).toEqual(replay);
+    expect(first).toMatchObject({ header: 'Bearer tok-1', accessToken: 'tok-1' });
+  });
+
   it('keeps the token on same-origin redirects only', () => {
     const { provider } = countingProvider();
     const policy = createRequestPolicy(provider, { origins: '*' });
