@@ -1,6 +1,7 @@
 export type { AuthControl, AuthServer, AuthServerOptions } from './auth-server.ts';
 export { DEFAULT_AUDIENCE, DEFAULT_CLIENTS, startAuthServer } from './auth-server.ts';
 export type { Fault } from './faults.ts';
+export { asLogged } from './logged.ts';
 export type { OtherOrigin } from './other-origin.ts';
 export { startOtherOrigin } from './other-origin.ts';
 export { PROFILE_CLIENT_OPTIONS, profileProvider } from './profile-provider.ts';

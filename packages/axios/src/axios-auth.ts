@@ -65,8 +65,11 @@ export function axiosAuth(
     const settings = config.m2mAuth;
     if (settings?.skip || settings?.replayed) return config;
     const current = config.headers.get('authorization');
-    // A retry library re-running this config still carries the header we set: ours to renew.
-    const ours = current !== undefined && current !== null && sent.get(config)?.header === current;
+    // A retry library re-running this config still carries the header we set (or, after an
+    // error, its masked form): ours to renew.
+    const ours =
+      typeof current === 'string' &&
+      (sent.get(config)?.header === current || policy.isMasked(current));
     const url = target(config);
     if (url === undefined) return config; // a relative URL without baseURL: not an origin we serve
     const auth = await policy.authorize({
@@ -108,7 +111,7 @@ export function axiosAuth(
         error.response &&
         (await replay(error.config, error.response.status));
       if (replayed) return replayed;
-      throw error;
+      throw policy.scrubError(error);
     },
   );
 

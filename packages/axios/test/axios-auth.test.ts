@@ -1,5 +1,5 @@
 import { ConfigError } from '@m2m-auth/core';
-import { profileProvider } from '@m2m-auth/test-utils';
+import { asLogged, profileProvider } from '@m2m-auth/test-utils';
 import { useTestServers } from '@m2m-auth/test-utils/conformance';
 import axios, { AxiosError } from 'axios';
 import axiosRetry from 'axios-retry';
@@ -97,5 +97,22 @@ describe('axiosAuth', () => {
       servers.api.requests.filter((r) => r.path === '/echo/after-revoke').map((r) => r.status),
     ).toEqual([401, 200]);
     expect(servers.auth.stats.issued).toBe(2);
+  });
+
+  it('masks our token in the AxiosError it passes on, which stays an AxiosError; the option turns it off', async () => {
+    for (const mask of [true, false]) {
+      const tokens = tenantProvider();
+      const instance = axios.create({ baseURL: servers.api.url });
+      axiosAuth(instance, tokens, { maskTokensInErrors: mask });
+      const error = await instance.get('/forbidden').catch((e: unknown) => e);
+      const { accessToken } = await tokens.getToken();
+      expect(error).toBeInstanceOf(AxiosError);
+      expect((error as AxiosError).response?.status).toBe(403);
+      expect((error as AxiosError).code).toBe('ERR_BAD_REQUEST');
+      expect(asLogged(error).includes(accessToken)).toBe(!mask);
+      // A retry of the masked config (as axios-retry does) still goes out with a real token.
+      const again = await instance.request({ ...(error as AxiosError).config, url: '/echo/again' });
+      expect(again.data).toMatchObject({ path: '/echo/again' });
+    }
   });
 });

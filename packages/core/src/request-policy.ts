@@ -12,6 +12,7 @@
 import { ConfigError } from './errors.ts';
 import { isSecureEnough } from './origins.ts';
 import type { TokenProvider } from './token-provider.ts';
+import { REDACTED, scrubTokens } from './token-scrubber.ts';
 
 export interface RequestPolicyOptions {
   /**
@@ -22,6 +23,13 @@ export interface RequestPolicyOptions {
   origins?: '*' | string | readonly string[];
   /** Allow tokens over plain `http:` to hosts that are not loopback. @default false */
   allowInsecureHttp?: boolean;
+  /**
+   * Mask our tokens in the HTTP client's own errors before they reach you (`AxiosError`'s
+   * `config` and `request`, got's `options` and request, ky's `Request`), since such errors
+   * get logged whole. Their type and every other field stay as they were.
+   * @default true
+   */
+  maskTokensInErrors?: boolean;
 }
 
 /** What an adapter put on a request, kept so a 401 can invalidate exactly that token. */
@@ -65,6 +73,13 @@ export interface RequestPolicy {
   replayAuthorization(decision: ReplayDecision): Promise<Authorization | undefined>;
   /** Whether our token may stay on a redirect from `from` to `to` (same origin only). */
   keepsTokenOnRedirect(from: string | URL, to: string | URL): boolean;
+  /** The client's own error with our tokens masked (unless `maskTokensInErrors: false`). */
+  scrubError<T>(error: T): T;
+  /**
+   * Whether an `Authorization` value is one of ours that an error masked: a retry library
+   * re-sending a masked config gets a current token, not `Bearer [redacted]`.
+   */
+  isMasked(header: string | null | undefined): boolean;
 }
 
 export interface ClientContext {
@@ -118,6 +133,10 @@ interface Verdict {
   readonly secure: boolean;
 }
 
+/** How many recently issued tokens an error is searched for (scopes, refreshes). */
+const MAX_RECENT_TOKENS = 16;
+const MASKED_AUTHORIZATION = `Bearer ${REDACTED}`;
+
 export function createRequestPolicy(
   provider: TokenProvider,
   options: RequestPolicyOptions = {},
@@ -152,6 +171,8 @@ export function createRequestPolicy(
   };
   // The same token on every request until it changes: reuse its header and record.
   let last: Authorization | undefined;
+  // The tokens we handed out lately: the ones an error of the client may still quote.
+  const recent: string[] = [];
   const authorization = async (
     from: TokenProvider,
     signal: AbortSignal | undefined,
@@ -159,8 +180,12 @@ export function createRequestPolicy(
     const { accessToken } = await from.getToken(signal ? { signal } : {});
     if (last?.accessToken === accessToken && last.provider === from) return last;
     last = { header: `Bearer ${accessToken}`, accessToken, provider: from };
+    if (!recent.includes(accessToken) && recent.unshift(accessToken) > MAX_RECENT_TOKENS) {
+      recent.pop();
+    }
     return last;
   };
+  const masking = options.maskTokensInErrors ?? true;
 
   const shouldReplay = ({ status, sent, replayed }: ReplayDecision) =>
     status === 401 && sent !== undefined && !replayed;
@@ -188,5 +213,7 @@ export function createRequestPolicy(
     keepsTokenOnRedirect(from, to) {
       return judge(from).origin === judge(to).origin;
     },
+    scrubError: (error) => (masking ? scrubTokens(error, recent) : error),
+    isMasked: (header) => header === MASKED_AUTHORIZATION,
   };
 }

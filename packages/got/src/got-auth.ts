@@ -74,7 +74,11 @@ export function gotAuth(provider: TokenProvider, options: GotAuthOptions = {}): 
   const beforeRequest: BeforeRequestHook = async (request) => {
     const current = request.headers['authorization'];
     const ours = sent.get(request);
-    if (ours && current === ours.header) delete request.headers['authorization'];
+    // Our header from an earlier attempt (or its masked form, on options reused after an
+    // error) is renewed, not taken for the caller's own.
+    if ((ours && current === ours.header) || policy.isMasked(current as string | undefined)) {
+      delete request.headers['authorization'];
+    }
     const { skip, scope } = settings(request);
     if (skip || crossed.has(request) || !request.url) return;
     const auth = await policy.authorize({
@@ -117,8 +121,9 @@ export function gotAuth(provider: TokenProvider, options: GotAuthOptions = {}): 
 
   // got wraps an error thrown in a hook in a RequestError; a token error (wrong credentials,
   // unreachable token endpoint) surfaces as the core's typed error, as in every adapter.
+  // got's own errors carry the request options, our token included: masked.
   const beforeError: BeforeErrorHook = (error) =>
-    isM2MAuthError(error.cause) ? error.cause : error;
+    isM2MAuthError(error.cause) ? error.cause : policy.scrubError(error);
 
   return {
     hooks: {

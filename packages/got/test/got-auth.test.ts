@@ -1,5 +1,5 @@
 import { ConfigError, createTokenProvider } from '@m2m-auth/core';
-import { profileProvider } from '@m2m-auth/test-utils';
+import { asLogged, profileProvider } from '@m2m-auth/test-utils';
 import { useTestServers } from '@m2m-auth/test-utils/conformance';
 import got, { HTTPError, type Response } from 'got';
 import { describe, expect, it } from 'vitest';
@@ -85,5 +85,20 @@ describe('gotAuth', () => {
       error: 'invalid_client',
     });
     expect(servers.api.counters.total).toBe(0);
+  });
+
+  it("masks our token in got's HTTPError, which stays an HTTPError; the option turns it off", async () => {
+    for (const mask of [true, false]) {
+      const tokens = tenantProvider();
+      const client = got.extend(
+        { prefixUrl: servers.api.url },
+        gotAuth(tokens, { prefixUrl: servers.api.url, maskTokensInErrors: mask }),
+      );
+      const error = await client.get('forbidden').catch((e: unknown) => e);
+      const { accessToken } = await tokens.getToken();
+      expect(error).toBeInstanceOf(HTTPError);
+      expect((error as HTTPError).response.statusCode).toBe(403);
+      expect(asLogged(error).includes(accessToken)).toBe(!mask);
+    }
   });
 });

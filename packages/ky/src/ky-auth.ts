@@ -56,6 +56,9 @@ export interface KyAuthHooks {
   hooks: {
     beforeRequest: Array<(...args: HookArgs) => Promise<void>>;
     beforeRetry: Array<(state: { error: unknown }) => void>;
+    // One hook for ky 1 `(error: HTTPError) => HTTPError` and ky 2 `(state) => Error`.
+    // biome-ignore lint/suspicious/noExplicitAny: no single precise type fits both majors
+    beforeError: Array<(...args: any[]) => any>;
   };
   fetch: FetchFunction;
 }
@@ -124,8 +127,19 @@ export function kyAuth(provider: TokenProvider, options: KyAuthOptions = {}): Ky
     return send(replay, init);
   }
 
+  // ky's HTTPError carries the Request, our token in its headers: masked. ky 2 passes a
+  // state object and keeps what the hook returns; ky 1 passes the error and needs it back.
+  function maskTokens(...args: HookArgs): Error {
+    const error = args[0] instanceof Error ? args[0] : (args[0] as { error: Error }).error;
+    return policy.scrubError(error);
+  }
+
   return {
-    hooks: { beforeRequest: [beforeRequest], beforeRetry: [stopRetryingTokenErrors] },
+    hooks: {
+      beforeRequest: [beforeRequest],
+      beforeRetry: [stopRetryingTokenErrors],
+      beforeError: [maskTokens],
+    },
     fetch: authedFetch,
   };
 }

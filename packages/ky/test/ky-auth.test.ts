@@ -1,5 +1,5 @@
 import { ConfigError, isOAuthError, type TokenProvider } from '@m2m-auth/core';
-import { profileProvider } from '@m2m-auth/test-utils';
+import { asLogged, profileProvider } from '@m2m-auth/test-utils';
 import { useTestServers } from '@m2m-auth/test-utils/conformance';
 import ky, { HTTPError } from 'ky';
 import ky1 from 'ky-1';
@@ -107,10 +107,29 @@ describe('kyAuth', () => {
       prefixUrl: servers.api.url,
       ...kyAuth(counted, { baseUrl: servers.api.url }),
     } as never);
-    const error = await api1.get('echo/denied').catch((e: unknown) => e);
+    const error = await api1
+      .get('echo/denied')
+      .catch((e: unknown) => e)
+      .finally(() => servers.auth.control.rotateSecret('demo-client', 'demo-secret'));
     expect(isOAuthError(error) && error.error).toBe('invalid_client');
     expect(asked).toBe(1);
     expect(servers.auth.stats.total).toBe(1);
     expect(servers.api.counters.byPath['/echo/denied']).toBeUndefined();
+  });
+
+  it("masks our token in ky's HTTPError (ky 2 and ky 1), which stays an HTTPError; the option turns it off", async () => {
+    for (const major of [2, 1]) {
+      for (const mask of [true, false]) {
+        const tokens = tenantProvider();
+        const auth = kyAuth(tokens, { origins: [servers.api.url], maskTokensInErrors: mask });
+        const client =
+          major === 2 ? ky.create(auth) : (ky1.create(auth as never) as never as typeof ky);
+        const error = await client(`${servers.api.url}/forbidden`).catch((e: unknown) => e);
+        const { accessToken } = await tokens.getToken();
+        expect((error as HTTPError).name).toBe('HTTPError');
+        expect((error as HTTPError).response.status).toBe(403);
+        expect(asLogged(error).includes(accessToken)).toBe(!mask);
+      }
+    }
   });
 });

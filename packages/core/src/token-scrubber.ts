@@ -1,0 +1,86 @@
+/**
+ * Masks our access tokens inside an HTTP client's own error before the adapter passes it on.
+ * Those errors carry the request (axios: `config.headers` and the raw `request._header`;
+ * got: `options` and the request; ky: the `Request`), and users log them whole. The error
+ * keeps its type and every other field; only the token's characters become `[redacted]`.
+ *
+ * A bounded walk over the error's own enumerable properties (symbol keys too): strings holding a token are
+ * rewritten where writable, and `Headers` (also a `Request`'s) are set anew.
+ */
+export const REDACTED = '[redacted]';
+
+const MAX_DEPTH = 8;
+const MAX_NODES = 5000;
+
+function scrubText(text: string, tokens: readonly string[]): string {
+  let result = text;
+  for (const token of tokens)
+    if (result.includes(token)) result = result.split(token).join(REDACTED);
+  return result;
+}
+
+function scrubHeaders(headers: Headers, tokens: readonly string[]): void {
+  for (const [name, value] of [...headers]) {
+    const clean = scrubText(value, tokens);
+    if (clean === value) continue;
+    try {
+      headers.set(name, clean);
+    } catch {
+      // An immutable Headers (a sent Response's): nothing we can do, nothing we break.
+    }
+  }
+}
+
+/** Rewrites every occurrence of `tokens` reachable from `root`; returns `root` itself. */
+export function scrubTokens<T>(root: T, tokens: readonly string[]): T {
+  const live = tokens.filter((token) => token.length >= 8);
+  if (live.length === 0 || typeof root !== 'object' || root === null) return root;
+  const seen = new WeakSet<object>();
+  let nodes = 0;
+
+  const visit = (node: object, depth: number): void => {
+    if (seen.has(node) || depth > MAX_DEPTH || ++nodes > MAX_NODES) return;
+    seen.add(node);
+    if (ArrayBuffer.isView(node) || node instanceof ArrayBuffer) return;
+    if (typeof Headers !== 'undefined' && node instanceof Headers) {
+      scrubHeaders(node, live);
+      return;
+    }
+    if (typeof Request !== 'undefined' && node instanceof Request) scrubHeaders(node.headers, live);
+    // Headers behind an accessor rather than an own property (got's Options keeps them in a
+    // private field; loggers print them through the getter).
+    if (!Object.hasOwn(node, 'headers') && 'headers' in node) {
+      try {
+        const headers = (node as { headers?: unknown }).headers;
+        if (typeof headers === 'object' && headers !== null) visit(headers, depth + 1);
+      } catch {
+        // a throwing getter
+      }
+    }
+    // Symbol keys too: Node's ClientRequest keeps its headers under Symbol(kOutHeaders),
+    // and `inspect` prints enumerable symbol properties.
+    for (const key of Reflect.ownKeys(node)) {
+      if (!Object.prototype.propertyIsEnumerable.call(node, key)) continue;
+      let value: unknown;
+      try {
+        value = (node as Record<PropertyKey, unknown>)[key];
+      } catch {
+        continue; // a throwing getter
+      }
+      if (typeof value === 'string') {
+        const clean = scrubText(value, live);
+        if (clean !== value) {
+          try {
+            (node as Record<PropertyKey, unknown>)[key] = clean;
+          } catch {
+            // read-only: leave it
+          }
+        }
+      } else if (typeof value === 'object' && value !== null) {
+        visit(value, depth + 1);
+      }
+    }
+  };
+  visit(root, 0);
+  return root;
+}
