@@ -76,12 +76,14 @@ Request options:
   -d, --data BODY           the body, sent as given (no @file). Without a Content-Type
                             header it is application/x-www-form-urlencoded, as with curl.
                             A body starting with '-' is written --data=-...
-  -i, --include             print the status line (HTTP 200 OK) and the response headers,
-                            then a blank line, before the body
+  -s, --silent              print no status line and headers on stderr
+  -i, --include             print the status line (HTTP 200 OK) and the response headers
+                            on stdout, then a blank line, before the body (as curl -i)
   -f, --fail                on HTTP >= 400 print no body and exit ${ExitCode.HTTP_FAILED}, like curl --fail
 
-Output: the response body as it came (bytes, binary too), like curl. Any response, 4xx and 5xx
-included, exits 0 unless --fail: the request worked, the server answered.
+Output: the status line and the response headers on stderr, then the body on stdout as it
+came (bytes, binary too), so \`> file\` or a pipe gets the body alone. Any response, 4xx and
+5xx included, exits 0 unless --fail: the request worked, the server answered.
 
 ${TOKEN_FLAGS}
 

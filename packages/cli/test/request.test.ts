@@ -24,10 +24,14 @@ describe('m2m-auth request', () => {
     expect(servers.api.counters).toMatchObject({ total: 1, withToken: 1, unauthorized: 0 });
   });
 
-  it('without -i prints the body alone, as curl does', async () => {
+  it('without -i prints the status and headers on stderr and the body alone on stdout; -s quiets stderr', async () => {
     const result = await request(`${servers.api.url}/echo/x`);
     expect(result.code).toBe(0);
     expect(JSON.parse(result.stdout)).toMatchObject({ path: '/echo/x' });
+    expect(result.stderr.split('\n')[0]).toBe('HTTP 200 OK');
+    expect(result.stderr).toContain('content-type: application/json');
+    const silent = await request('-s', `${servers.api.url}/echo/x`);
+    expect(silent).toMatchObject({ code: 0, stderr: '' });
   });
 
   it('each seed vendor’s flags reach the API', async () => {

@@ -1,4 +1,7 @@
-/** `m2m-auth request URL`: one request through `fetchAuth`, printed like curl prints it. */
+/**
+ * `m2m-auth request URL`: one request through `fetchAuth`. Prints the status line and the
+ * headers (to stderr, or before the body on stdout with -i) and the body (stdout).
+ */
 import { parseArgs } from 'node:util';
 import { createTokenProvider } from '@m2m-auth/core';
 import { fetchAuth } from '@m2m-auth/fetch';
@@ -17,6 +20,7 @@ const REQUEST_OPTIONS = {
   header: { type: 'string', short: 'H', multiple: true },
   data: { type: 'string', short: 'd' },
   include: { type: 'boolean', short: 'i' },
+  silent: { type: 'boolean', short: 's' },
   fail: { type: 'boolean', short: 'f' },
 } as const;
 
@@ -52,7 +56,10 @@ export const request: Command = async (args, io) => {
       const status = `${response.status} ${response.statusText}`.trimEnd();
       throw new CliError(`the server answered HTTP ${status} (--fail)`, ExitCode.HTTP_FAILED);
     }
+    // Status and headers always show: on stdout before the body with -i (curl -i), else on
+    // stderr, so the body alone can be piped on; -s keeps them quiet.
     if (values.include) io.stdout.write(responseHead(response));
+    else if (!values.silent) io.stderr.write(responseHead(response));
     io.stdout.write(body);
     return ExitCode.OK;
   } catch (error) {
