@@ -6,7 +6,7 @@
 
 import type { ResourceServer } from '@m2m-auth/test-utils';
 import { type AuthServer, startAuthServer, startResourceServer } from '@m2m-auth/test-utils';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type BurstResult, type Fleet, startFleet } from './helpers/fleet.ts';
 import { redisBinary, useRedisServer } from './helpers/redis.ts';
 
@@ -96,13 +96,11 @@ describe.skipIf(!redisBinary)('a fleet on one Redis store', { timeout: 30_000 },
     const results = await burst;
     expectAllSucceeded(results, SIZE - 1);
     expect(jtis(results).size).toBe(1);
-    // The warm-up, the takeover, and the dead holder's request (recorded when its delay ends).
-    await vi.waitFor(() => expect(auth.stats.total).toBe(3), { timeout: 5000 });
-    expect(auth.stats.requests.map((r) => r.fault ?? 'none').sort()).toEqual([
-      'delay',
-      'none',
-      'none',
-    ]);
+    // The warm-up and the one takeover, plus the dead holder's own request if it got it out
+    // before the kill (recorded when its 3 s delay ends, so wait that out). Never one per
+    // surviving process.
+    await new Promise((resolve) => setTimeout(resolve, 3500));
+    expect([2, 3]).toContain(auth.stats.total);
   });
 
   it('serves every request while Redis is down, and converges back to one token when it returns', async () => {
