@@ -8,6 +8,8 @@ import { isM2MAuthError, type TokenProviderOptions } from '@m2m-auth/core';
 import { describe, expect, it } from 'vitest';
 import { profileProvider } from '../profile-provider.ts';
 import type { ProfileName } from '../profiles.ts';
+import { describeFaultMatrix } from './fault-matrix.ts';
+import { describeLoad } from './load.ts';
 import type { ConformanceBody, MakeClient, UniformClient } from './types.ts';
 import { useTestServers } from './use-test-servers.ts';
 
@@ -207,4 +209,6 @@ export function describeAdapterConformance(
       expect(servers.api.counters.total).toBe(0);
     });
   });
+  describeFaultMatrix(name, makeClient);
+  describeLoad(name, makeClient);
 }
