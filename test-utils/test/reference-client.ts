@@ -39,15 +39,20 @@ function nativeBody(body: ConformanceBody | undefined): {
 
 export const referenceClient: MakeClient = ({ provider, origins }) => {
   const policy = createRequestPolicy(provider, { origins }, { adapter: 'referenceClient' });
-  return async ({ method = 'GET', url, headers = {}, body }) => {
+  return async ({ method = 'GET', url, headers = {}, body, signal }) => {
     let target = url;
-    let auth = await policy.authorize({ url, hasAuthorization: 'authorization' in headers });
+    let auth = await policy.authorize({
+      url,
+      hasAuthorization: 'authorization' in headers,
+      signal,
+    });
     for (let attempt = 0, redirects = 0; ; ) {
       const { init, replayable } = nativeBody(body);
       const res = await fetch(target, {
         method,
         headers: { ...headers, ...(auth ? { authorization: auth.header } : {}) },
         ...(init === undefined ? {} : { body: init, duplex: 'half' }),
+        ...(signal ? { signal } : {}),
         redirect: 'manual',
       } as RequestInit);
       const location = res.headers.get('location');

@@ -28,9 +28,15 @@ describeAdapterConformance('axiosAuth', ({ provider, origins }) => {
     transitional: { silentJSONParsing: false },
   });
   axiosAuth(instance, provider, { origins });
-  return async ({ method = 'GET', url, headers = {}, body }) => {
+  return async ({ method = 'GET', url, headers = {}, body, signal }) => {
     try {
-      const response = await instance.request<string>({ method, url, headers, data: data(body) });
+      const response = await instance.request<string>({
+        method,
+        url,
+        headers,
+        data: data(body),
+        ...(signal ? { signal } : {}),
+      });
       return { status: response.status, body: response.data };
     } catch (error) {
       if (isAxiosError<string>(error) && error.response) {

@@ -29,10 +29,11 @@ function body(described: ConformanceBody | undefined): RequestInit {
 
 describeAdapterConformance('fetchAuth', ({ provider, origins }) => {
   const authedFetch = fetchAuth(provider, { origins });
-  return async ({ method = 'GET', url, headers = {}, body: described }) => {
+  return async ({ method = 'GET', url, headers = {}, body: described, signal }) => {
     const init = body(described);
     const response = await authedFetch(url, {
       ...init,
+      ...(signal ? { signal } : {}),
       method,
       headers: { ...(init.headers as Record<string, string> | undefined), ...headers },
     });

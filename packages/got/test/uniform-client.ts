@@ -37,8 +37,9 @@ export function gotUniformClient(
     { throwHttpErrors: false, retry: { limit: 0 } },
     gotAuth(provider, { origins }),
   );
-  return async ({ method = 'GET', url, headers = {}, body: described }) => {
-    const response = (await client(url, { method, headers, ...body(described) })) as {
+  return async ({ method = 'GET', url, headers = {}, body: described, signal }) => {
+    const options = { method, headers, ...body(described), ...(signal ? { signal } : {}) };
+    const response = (await client(url, options)) as {
       statusCode: number;
       body: string;
     };

@@ -41,8 +41,9 @@ export function kyUniformClient(
     ...clientOptions,
     ...kyAuth(provider, { origins }),
   });
-  return async ({ method = 'GET', url, headers = {}, body: described }) => {
-    const response = await client(url, { method, headers, ...body(described) });
+  return async ({ method = 'GET', url, headers = {}, body: described, signal }) => {
+    const options = { method, headers, ...body(described), ...(signal ? { signal } : {}) };
+    const response = await client(url, options);
     return { status: response.status, body: await response.text() };
   };
 }

@@ -3,8 +3,8 @@
  * endpoint or the API, and for each what the caller sees, how many token requests were made,
  * what the API received (nothing lost, nothing sent twice where it must not be), that nothing
  * the library emitted holds the secret or a token, and, after the last row, that no timer or
- * socket was left open. The uniform client takes no `AbortSignal`, so "the caller aborting
- * mid-refresh" is covered by core's own tests, not here.
+ * socket was left open. Plus the caller aborting mid-refresh, through the client's own
+ * signal option.
  */
 import type { TokenProviderOptions } from '@m2m-auth/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -166,6 +166,39 @@ export function describeFaultMatrix(name: string, makeClient: MakeClient): void 
         if (row.tokenRequests.includes(200) && !('code' in row.sees)) {
           expect(scan.tokens(servers.api).size).toBeGreaterThan(0);
         }
+        expect(scan.leaks(servers.api)).toEqual([]);
+      });
+
+      it('lets the caller abort while the token request is out: the caller rejects, the shared request goes on, the next call uses its token', async () => {
+        const scan = createLeakScan('demo-client', 'demo-secret');
+        const provider = profileProvider(servers.auth, 'generic', {
+          ...FAST,
+          ...scan.providerOptions,
+        });
+        const request = await makeClient({ provider, origins: [servers.api.url], servers });
+        servers.auth.control.inject({ type: 'delay', ms: 400 });
+        const controller = new AbortController();
+        const aborted = request({
+          url: `${servers.api.url}/echo/aborted`,
+          signal: controller.signal,
+        }).then(
+          () => 'resolved',
+          (error: unknown) => {
+            scan.record(error);
+            return 'rejected';
+          },
+        );
+        await sleep(100); // the token request is out, delayed at the server
+        controller.abort();
+        expect(await aborted).toBe('rejected');
+        const after = await request({ url: `${servers.api.url}/echo/after-abort` });
+        expect(after.status).toBe(200);
+        // One token request: the aborted caller's, which went on and served the next call.
+        expect(servers.auth.stats.total).toBe(1);
+        // The aborted request never reached the API; the next one did, once.
+        expect(servers.api.requests.map((r) => `${r.path} ${r.status}`)).toEqual([
+          '/echo/after-abort 200',
+        ]);
         expect(scan.leaks(servers.api)).toEqual([]);
       });
     });

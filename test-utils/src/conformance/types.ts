@@ -25,6 +25,8 @@ export interface UniformRequest {
   url: string;
   headers?: Record<string, string>;
   body?: ConformanceBody;
+  /** The caller's own signal, passed to the client as it takes one natively. */
+  signal?: AbortSignal;
 }
 
 export interface UniformResponse {
