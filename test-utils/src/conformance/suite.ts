@@ -128,6 +128,20 @@ export function describeAdapterConformance(
       expect(servers.auth.stats.issued).toBeGreaterThanOrEqual(2);
     });
 
+    it('refuses a plain-http: origin off loopback when it is created, before any token', async () => {
+      const provider = profileProvider(servers.auth, 'generic');
+      for (const origin of ['http://api.example.com', 'http://10.0.0.7:8080']) {
+        const refused = await Promise.resolve()
+          .then(() => makeClient({ provider, origins: [origin], servers }))
+          .then(
+            () => undefined,
+            (error: unknown) => error,
+          );
+        expect(isM2MAuthError(refused) && refused.code).toBe('M2M_CONFIG');
+      }
+      expect(servers.auth.stats.total).toBe(0);
+    });
+
     it('never sends the token to an origin outside origins, nor across a redirect', async () => {
       const request = await client();
       await request({ url: `${servers.other.url}/direct` });
