@@ -17,6 +17,7 @@ import {
   type Contender,
   type ContenderOptions,
   type ContenderSpec,
+  readStatus,
   statusOf,
 } from './contender.ts';
 
@@ -75,7 +76,7 @@ export const m2mAuth: ContenderSpec[] = [
         { prefixUrl: options.apiOrigin },
         gotAuth(tokens, { prefixUrl: options.apiOrigin }),
       );
-      return { get: (path) => api(path.slice(1)).then((r) => r.statusCode, statusOf), close };
+      return { get: (path) => api.get(path.slice(1)).then((r) => r.statusCode, statusOf), close };
     },
   },
   {
