@@ -10,7 +10,7 @@ import { gotAuth } from '@m2m-auth/got';
 import { kyAuth } from '@m2m-auth/ky';
 import { redisStore } from '@m2m-auth/redis';
 import axios from 'axios';
-import got from 'got';
+import got, { type Response } from 'got';
 import { Redis } from 'ioredis';
 import ky from 'ky';
 import {
@@ -76,7 +76,11 @@ export const m2mAuth: ContenderSpec[] = [
         { prefixUrl: options.apiOrigin },
         gotAuth(tokens, { prefixUrl: options.apiOrigin }),
       );
-      return { get: (path) => api.get(path.slice(1)).then((r) => r.statusCode, statusOf), close };
+      return {
+        get: (path) =>
+          Promise.resolve(api.get(path.slice(1))).then((r) => (r as Response).statusCode, statusOf),
+        close,
+      };
     },
   },
   {
