@@ -103,7 +103,7 @@ async function latency(auth: AuthServer, redis: RedisServer) {
 
 export async function fleetBench(): Promise<string> {
   const binary = redisServerBinary();
-  if (!binary) return '## 5. Fleet\n\nSkipped: redis-server is not installed.\n';
+  if (!binary) return '## 9. m2m-auth fleet over time\n\nSkipped: redis-server is not installed.\n';
   const redis = await startRedisServer(binary);
   const auth = await startAuthServer();
   auth.control.setLifetime(LIFETIME_S, 'generic');
@@ -114,7 +114,7 @@ export async function fleetBench(): Promise<string> {
   }
   const cost = await latency(auth, redis);
   await Promise.all([auth.close(), redis.close()]);
-  return `## 5. Fleet: token requests per expiry window
+  return `## 9. m2m-auth fleet over time: token requests per expiry window
 
 N processes (\`bench/fleet-worker.ts\`) start cold together and call \`getToken()\` 20
 times a second each for ${DURATION_MS / 1000} s, against the test-utils authorization server issuing
@@ -126,7 +126,7 @@ windows. Goal with the Redis store: 1 per window for any N.
 |---:|---|---:|---:|---:|---:|---:|
 ${rows.map((r) => `| ${r.size} | ${r.store} | ${r.calls} | ${r.failures} | ${r.requests} | ${r.windows} | **${r.perWindow.toFixed(2)}** |`).join('\n')}
 
-## 6. Redis store latency
+## 10. Redis store latency
 
 Median µs per awaited call (loopback redis-server, AES-256-GCM on).
 

@@ -1,64 +1,35 @@
 /**
- * One adapter's overhead comparison in a fresh process (so no other client's JIT state or
- * garbage skews it): `node bench/overhead-child.ts <control|fetch|axios|got|ky>` prints the
- * paired rounds as JSON. bench/run.ts runs several of these per adapter and pools the rounds.
+ * One overhead comparison in a fresh process (so no other client's JIT state or garbage skews
+ * it): `node bench/overhead-child.ts <control|contender id>` prints the paired rounds as JSON:
+ * the contender (token cached) against its own bare client sending a static header.
+ * bench/run.ts runs several of these per contender and pools the rounds.
  */
-import { axiosAuth } from '@m2m-auth/axios';
-import { createTokenProvider } from '@m2m-auth/core';
-import { fetchAuth } from '@m2m-auth/fetch';
-import { gotAuth } from '@m2m-auth/got';
-import { kyAuth } from '@m2m-auth/ky';
-import axios from 'axios';
-import got from 'got';
-import ky from 'ky';
+import { bareClient } from './contenders/bare.ts';
+import { contender } from './contenders/index.ts';
 import { overhead, startApi } from './http-overhead.ts';
 import { startTokenServer } from './token-server.ts';
 
-type Pair = [bare: () => Promise<unknown>, adapter: () => Promise<unknown>];
-
+const id = process.argv[2] ?? '';
 const tokenServer = await startTokenServer(0);
 const api = await startApi();
-const provider = createTokenProvider({
-  tokenUrl: tokenServer.tokenUrl,
-  clientId: 'bench',
-  clientSecret: 'bench-secret',
-});
-const { accessToken } = await provider.getToken();
-const headers = { authorization: `Bearer ${accessToken}` };
-const url = `${api.url}/things`;
-
-const pairs: Record<string, () => Pair> = {
-  control: () => [
-    async () => (await fetch(url, { headers })).arrayBuffer(),
-    async () => (await fetch(url, { headers })).arrayBuffer(),
-  ],
-  fetch: () => {
-    const authedFetch = fetchAuth(provider, { origins: [api.url] });
-    return [
-      async () => (await fetch(url, { headers })).arrayBuffer(),
-      async () => (await authedFetch(url)).arrayBuffer(),
-    ];
-  },
-  axios: () => {
-    const bare = axios.create({ baseURL: api.url, headers });
-    const authed = axios.create({ baseURL: api.url });
-    axiosAuth(authed, provider);
-    return [() => bare.get('/things'), () => authed.get('/things')];
-  },
-  got: () => {
-    const bare = got.extend({ prefixUrl: api.url, headers });
-    const authed = got.extend({ prefixUrl: api.url }, gotAuth(provider, { prefixUrl: api.url }));
-    return [() => bare('things').buffer(), () => authed('things').buffer()];
-  },
-  ky: () => {
-    const bare = ky.create({ baseUrl: api.url, headers });
-    const authed = ky.create({ baseUrl: api.url, ...kyAuth(provider, { baseUrl: api.url }) });
-    return [() => bare('things').arrayBuffer(), () => authed('things').arrayBuffer()];
-  },
-};
-
-const make = pairs[process.argv[2] ?? ''];
-if (!make) throw new Error(`usage: overhead-child.ts <${Object.keys(pairs).join('|')}>`);
-const rounds = await overhead(...make(), { rounds: Number(process.env['ROUNDS'] ?? 11) });
+// Same length as the token server's tokens, so both sides send the same bytes.
+const staticToken = `bench-1-${crypto.randomUUID()}`;
+const spec = id === 'control' ? undefined : contender(id);
+const bare = bareClient(spec?.client ?? 'fetch', api.url, staticToken);
+const measured = spec
+  ? await spec.create({
+      tokenUrl: tokenServer.tokenUrl,
+      clientId: 'bench',
+      clientSecret: 'bench-secret',
+      apiOrigin: api.url,
+    })
+  : bareClient('fetch', api.url, staticToken);
+if ((await measured.get('/things')) !== 200) throw new Error(`${id}: the first call failed`);
+const rounds = await overhead(
+  () => bare.get('/things'),
+  () => measured.get('/things'),
+  { rounds: Number(process.env['ROUNDS'] ?? 11) },
+);
+await measured.close();
 await Promise.all([api.close(), tokenServer.close()]);
 process.stdout.write(`${JSON.stringify(rounds)}\n`);

@@ -1,10 +1,14 @@
 /**
  * `npm run bench`: measures and rewrites bench/RESULTS.md. Not part of `npm test`.
- *   1. Hot path: cached `getToken()` against an async `Map.get` baseline, alternating rounds.
- *   2. Cold burst: token requests made by 1, 100 and 10 000 concurrent cold callers.
- *   3. Adapter overhead over real HTTP, and the CPU each adapter adds without the network.
- *   4. test-utils server start-up.
- *   5-6. Fleet: token requests per window with and without the Redis store; its latency.
+ * Against the alternatives (bench/contenders/, each wired as its documentation shows):
+ *   1-2. Cold burst and revocation storm: token requests and failed calls.
+ *   3. Expiry under load: waits on the token endpoint, 401s, latency.
+ *   4. Overhead over real HTTP with a cached token, each library vs its own bare client.
+ *   5. Fleet of 8 processes, cold and after revoke-all, with and without a shared store.
+ *   6. Heap per cached token for 10 000 tenant scopes.
+ * m2m-auth alone: 7. the CPU each adapter adds without the network; 8. the hot path;
+ * 9-10. the fleet over time and the Redis store's latency; 11. test-utils start-up.
+ * `npm run bench -- <section numbers>` runs only those and prints them without writing the file.
  */
 import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -14,25 +18,24 @@ import { promisify } from 'node:util';
 import { createTokenProvider } from '@m2m-auth/core';
 import { startAuthServer, startOtherOrigin, startResourceServer } from '@m2m-auth/test-utils';
 import { adapterCost } from './adapter-cost.ts';
+import { bursts } from './compare/bursts.ts';
+import { expiryUnderLoad } from './compare/expiry-under-load.ts';
+import { fleet } from './compare/fleet.ts';
+import { memory } from './compare/memory.ts';
+import {
+  burstTables,
+  expiryTable,
+  fleetTable,
+  memoryTable,
+  type OverheadRow,
+  overheadTable,
+} from './compare/report.ts';
+import { contenders } from './contenders/index.ts';
 import { fleetBench } from './fleet.ts';
 import type { PairedRound } from './http-overhead.ts';
 import { startTokenServer } from './token-server.ts';
 
 const execFileAsync = promisify(execFile);
-
-interface OverheadResult {
-  name: string;
-  rounds: number;
-  bare: number;
-  adapter: number;
-  /** Median over paired rounds of adapter / bare throughput, and its quartiles. */
-  ratio: number;
-  q1: number;
-  q3: number;
-  /** Median over paired rounds of bare / adapter client CPU per request. */
-  cpuRatio: number;
-  bareCpuMicros: number;
-}
 
 const ROUNDS = 7;
 const CALLS_PER_ROUND = 200_000;
@@ -119,14 +122,11 @@ async function adapterCpu() {
   return costs;
 }
 
-const OVERHEAD_PROCESSES = 5;
-const OVERHEAD_CASES = [
-  ['control', 'control: `fetch` vs the same `fetch` (harness noise)'],
-  ['fetch', 'fetch: `fetchAuth` vs `fetch` with a static header'],
-  ['axios', 'axios: `axiosAuth` instance vs an instance with a static header'],
-  ['got', 'got: `gotAuth` instance vs an instance with a static header'],
-  ['ky', 'ky: `kyAuth` instance vs an instance with a static header'],
-] as const;
+const OVERHEAD_PROCESSES = 4;
+const OVERHEAD_CASES: ReadonlyArray<readonly [id: string, label: string]> = [
+  ['control', 'control: bare `fetch` vs the same (harness noise)'],
+  ...contenders.map((c) => [c.id, `${c.label} vs bare \`${c.client}\``] as const),
+];
 
 const quantile = (values: number[], q: number) => {
   const sorted = [...values].sort((x, y) => x - y);
@@ -134,7 +134,7 @@ const quantile = (values: number[], q: number) => {
 };
 
 /** Each case in fresh processes, round-robin so drift spreads evenly; the rounds pooled. */
-async function adapterOverhead(): Promise<OverheadResult[]> {
+async function adapterOverhead(): Promise<OverheadRow[]> {
   const rounds = new Map<string, PairedRound[]>(OVERHEAD_CASES.map(([id]) => [id, []]));
   const child = fileURLToPath(new URL('./overhead-child.ts', import.meta.url));
   for (let run = 0; run < OVERHEAD_PROCESSES; run++) {
@@ -143,14 +143,15 @@ async function adapterOverhead(): Promise<OverheadResult[]> {
       rounds.get(id)?.push(...(JSON.parse(stdout) as PairedRound[]));
     }
   }
-  return OVERHEAD_CASES.map(([id, name]) => {
+  return OVERHEAD_CASES.map(([id, label]) => {
     const all = rounds.get(id) ?? [];
     const ratios = all.map((r) => r.adapter / r.bare);
     return {
-      name,
+      id,
+      label,
       rounds: all.length,
       bare: median(all.map((r) => r.bare)),
-      adapter: median(all.map((r) => r.adapter)),
+      measured: median(all.map((r) => r.adapter)),
       ratio: median(ratios),
       q1: quantile(ratios, 0.25),
       q3: quantile(ratios, 0.75),
@@ -160,71 +161,33 @@ async function adapterOverhead(): Promise<OverheadResult[]> {
   });
 }
 
-const startupMs = await serverStartup();
-const adapters = await adapterOverhead();
-const adapterCpuCost = await adapterCpu();
-const hot = await hotPath();
-const bursts = [];
-for (const callers of [1, 100, 10_000]) bursts.push(await coldBurst(callers));
-const fleet = await fleetBench();
+const wanted = new Set(process.argv.slice(2).map(Number));
+const want = (section: number) => wanted.size === 0 || wanted.has(section);
+const sections: string[] = [];
+
+if (want(1) || want(2)) sections.push(burstTables(await bursts(contenders)));
+if (want(3)) sections.push(expiryTable(await expiryUnderLoad(contenders)));
+const overheadRows = want(4) || want(7) ? await adapterOverhead() : [];
+if (want(4)) sections.push(overheadTable(overheadRows, OVERHEAD_PROCESSES));
+if (want(5)) sections.push(fleetTable(await fleet(contenders)));
+if (want(6)) sections.push(memoryTable(await memory()));
 
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
-const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
-const results = `# Benchmark results
 
-Written by \`npm run bench\` (\`node --conditions=@m2m-auth/source --expose-gc bench/run.ts\`);
-do not edit by hand. Figures are from one run on one machine: compare ratios, not absolutes.
+if (want(7)) {
+  const costs = await adapterCpu();
+  sections.push(`## 7. m2m-auth: CPU an adapter adds per request, without the network
 
-- Date: ${new Date().toISOString()}
-- Machine: ${cpu}, ${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB, ${os.platform()} ${os.arch()}
-- Node: ${process.version}
+Each client with a transport that answers at once (50 000 sequential calls, median of 7 rounds),
+adapter vs a static header; "real" is the bare client's CPU per request over HTTP in table 4.
+got has no transport to swap, so it is measured over HTTP only (table 4).
 
-## 1. Hot path: cached \`getToken()\` vs an async \`Map.get\`
-
-${ROUNDS} alternating rounds of ${fmt(CALLS_PER_ROUND)} sequential awaited calls each; medians.
-Goal: the provider within 3x of the baseline.
-
-| | calls/s |
-|---|---:|
-| async \`Map.get\` (baseline) | ${fmt(hot.baseline)} |
-| \`provider.getToken()\`, token cached | ${fmt(hot.provider)} |
-| **ratio baseline / provider** | **${hot.ratio.toFixed(2)}x** ${hot.ratio <= 3 ? '(goal met)' : '(goal missed)'} |
-
-Token requests during the whole hot-path run: ${hot.requests}.
-
-## 2. Cold burst: concurrent \`getToken()\` on a cold provider
-
-Loopback token endpoint answering after 20 ms. Goal: 1 token request each.
-
-| concurrent callers | token requests | distinct tokens handed out |
-|---:|---:|---:|
-${bursts.map((b) => `| ${fmt(b.callers)} | ${b.requests} | ${b.distinct} |`).join('\n')}
-
-## 3. Adapter overhead, token cached
-
-Each adapter against its own bare client sending a static \`Authorization\` header: 2 000
-requests at concurrency 32 to a loopback API in its own process, in paired rounds that
-alternate which side goes first. Each row runs in ${OVERHEAD_PROCESSES} fresh processes (one client per
-process, so no other client's JIT state or garbage skews it), round-robin with the other rows so
-machine drift spreads evenly; the rounds are pooled. Throughput ratio = adapter / bare, with
-its interquartile range over rounds; client CPU ratio = bare / adapter CPU per request
-(\`process.cpuUsage()\`). The control row (bare vs bare) shows what noise alone does.
-Goal: median throughput ratio >= 0.95.
-
-| adapter | rounds | bare req/s | adapter req/s | throughput ratio (IQR) | client CPU ratio |
-|---|---:|---:|---:|---:|---:|
-${adapters.map((r) => `| ${r.name} | ${r.rounds} | ${fmt(r.bare)} | ${fmt(r.adapter)} | **${r.ratio.toFixed(3)}** (${r.q1.toFixed(3)}–${r.q3.toFixed(3)}) ${r.ratio >= 0.95 ? 'goal met' : 'goal missed'} | ${r.cpuRatio.toFixed(3)} |`).join('\n')}
-
-CPU an adapter adds per request, measured without the network (a transport that answers at
-once; 50 000 sequential calls, median of 7 rounds):
-
-| client | bare call, no network | added by the adapter | bare client CPU per real request (above) | estimated ratio |
+| client | bare call, no network | added by the adapter | bare client CPU per real request | estimated ratio |
 |---|---:|---:|---:|---:|
-${adapterCpuCost
+${costs
   .map((c) => {
-    const real =
-      adapters.find((r) => r.name.startsWith(`${c.name.split(',')[0]}:`))?.bareCpuMicros ??
-      Number.NaN;
+    const client = c.name.split(',')[0];
+    const real = overheadRows.find((r) => r.id === `ours-${client}`)?.bareCpuMicros ?? Number.NaN;
     const estimate = real / (real + c.addedMicros);
     return `| ${c.name} | ${c.bareMicros.toFixed(2)} µs | ${c.addedMicros.toFixed(2)} µs | ${real.toFixed(1)} µs | ${estimate.toFixed(3)} |`;
   })
@@ -233,14 +196,42 @@ ${adapterCpuCost
 The ky reference row is what ky's hook machinery costs by itself (two no-op hooks: ky clones
 each response for every \`afterResponse\` hook, a stream tee that over real HTTP cost about a
 quarter of the throughput when kyAuth used one). kyAuth therefore replays 401s in ky's
-documented \`fetch\` option and uses only a \`beforeRequest\` hook.
+documented \`fetch\` option and uses only a \`beforeRequest\` hook. The estimated ratio is
+\`real / (real + added)\`: what the adapter's own CPU does to a CPU-bound client; it is the
+steadiest of these figures. Instruction counts under callgrind: bench/INSTRUCTIONS.md
+(\`npm run bench:instructions\`).
+`);
+}
 
-The estimated ratio is \`real / (real + added)\`: what the adapter's own CPU cost does to a
-CPU-bound client. It is the steadiest of these figures; the throughput ratios above agree
-with it within the control row's spread. Instruction counts under callgrind are in
-bench/INSTRUCTIONS.md (\`npm run bench:instructions\`).
+if (want(8)) {
+  const hot = await hotPath();
+  const cold = [];
+  for (const callers of [1, 100, 10_000]) cold.push(await coldBurst(callers));
+  sections.push(`## 8. m2m-auth: the provider's hot path and cold bursts
 
-## 4. test-utils server start-up
+Cached \`getToken()\` against an async \`Map.get\`: ${ROUNDS} alternating rounds of ${fmt(CALLS_PER_ROUND)}
+sequential awaited calls; medians. Goal: within 3x.
+
+| | calls/s |
+|---|---:|
+| async \`Map.get\` (baseline) | ${fmt(hot.baseline)} |
+| \`provider.getToken()\`, token cached | ${fmt(hot.provider)} |
+| **ratio baseline / provider** | **${hot.ratio.toFixed(2)}x** ${hot.ratio <= 3 ? '(goal met)' : '(goal missed)'} |
+
+Token requests during the whole hot-path run: ${hot.requests}. Concurrent \`getToken()\` on a cold
+provider (token endpoint answering after 20 ms):
+
+| concurrent callers | token requests | distinct tokens handed out |
+|---:|---:|---:|
+${cold.map((b) => `| ${fmt(b.callers)} | ${b.requests} | ${b.distinct} |`).join('\n')}
+`);
+}
+
+if (want(9) || want(10)) sections.push(await fleetBench());
+
+if (want(11)) {
+  const startupMs = await serverStartup();
+  sections.push(`## 11. test-utils server start-up
 
 \`startAuthServer()\` (ES256 key pair included) + \`startResourceServer()\` + \`startOtherOrigin()\`,
 median of 9 starts. Goal: well under 100 ms.
@@ -248,7 +239,23 @@ median of 9 starts. Goal: well under 100 ms.
 | servers | median start-up |
 |---|---:|
 | auth + resource + other origin | ${startupMs.toFixed(1)} ms |
+`);
+}
 
-${fleet}`;
-writeFileSync(new URL('./RESULTS.md', import.meta.url), results);
+const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
+const results = `# Benchmark results
+
+Written by \`npm run bench\` (\`node --conditions=@m2m-auth/source --expose-gc bench/run.ts\`);
+do not edit by hand. Figures are from one run on one machine: compare ratios, not absolutes.
+Tables 1-6 put m2m-auth beside what users would pick instead, each library driven as its own
+documentation shows (bench/contenders/, one file per library, citing the section); tables 7-11
+are about m2m-auth alone. How to read them: bench/README.md.
+
+- Date: ${new Date().toISOString()}
+- Machine: ${cpu}, ${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB, ${os.platform()} ${os.arch()}
+- Node: ${process.version}
+- Libraries: ${contenders.map((c) => c.label).join('; ')}
+
+${sections.join('\n')}`;
+if (wanted.size === 0) writeFileSync(new URL('./RESULTS.md', import.meta.url), results);
 console.log(results);

@@ -39,3 +39,9 @@ export function handTokenCache(fetchToken: () => Promise<FetchedToken>): HandTok
     refresh,
   };
 }
+
+/** The hand-written `Authorization: Basic` value (RFC 6749 §2.3.1: form-encode id and secret). */
+export function basicAuthorization(clientId: string, clientSecret: string): string {
+  const formEncode = (value: string) => new URLSearchParams({ v: value }).toString().slice(2);
+  return `Basic ${btoa(`${formEncode(clientId)}:${formEncode(clientSecret)}`)}`;
+}

@@ -154,14 +154,15 @@ export function createRequestPolicy(
     };
   };
   // Parsing a URL and reading its origin costs more than the rest of a cached authorize, and
-  // adapters often pass the same URL string on every request (axios: the base URL).
+  // adapters often pass the same URL on every request (axios: the base URL string; got: a new
+  // URL object for the same address), so the last verdict is kept by its href.
   let lastUrl: string | undefined;
   let lastVerdict: Verdict | undefined;
   const judge = (url: string | URL): Verdict => {
-    if (typeof url !== 'string') return verdictOf(url instanceof URL ? url : new URL(url));
-    if (url === lastUrl) return lastVerdict as Verdict;
-    const verdict = verdictOf(new URL(url));
-    lastUrl = url;
+    const href = typeof url === 'string' ? url : String(url);
+    if (href === lastUrl) return lastVerdict as Verdict;
+    const verdict = verdictOf(url instanceof URL ? url : new URL(href));
+    lastUrl = href;
     lastVerdict = verdict;
     return verdict;
   };
