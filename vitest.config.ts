@@ -1,6 +1,6 @@
 import { defineConfig } from 'vitest/config';
 
-// One project per package. Every project resolves our packages to their TypeScript sources
+// One project per package (and bench/, whose comparison is checked too). Every project resolves our packages to their TypeScript sources
 // through the `@m2m-auth/source` export condition, so tests never need a build and never
 // run a stale `dist/`. Vite applies `resolve.conditions` to the browser environment only;
 // tests run in the SSR (Node) environment, hence `ssr.resolve` too, for inlined and for
@@ -19,6 +19,7 @@ const packages = [
   'packages/redis',
   'packages/cli',
   'test-utils',
+  'bench',
 ];
 
 export default defineConfig({

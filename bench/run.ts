@@ -26,6 +26,7 @@ import {
   burstTables,
   expiryTable,
   fleetTable,
+  goalsTable,
   memoryTable,
   type OverheadRow,
   overheadTable,
@@ -165,12 +166,24 @@ const wanted = new Set(process.argv.slice(2).map(Number));
 const want = (section: number) => wanted.size === 0 || wanted.has(section);
 const sections: string[] = [];
 
-if (want(1) || want(2)) sections.push(burstTables(await bursts(contenders)));
-if (want(3)) sections.push(expiryTable(await expiryUnderLoad(contenders)));
+const burstRows = want(1) || want(2) ? await bursts(contenders) : undefined;
+const expiryRows = want(3) ? await expiryUnderLoad(contenders) : undefined;
 const overheadRows = want(4) || want(7) ? await adapterOverhead() : [];
+const fleetRows = want(5) ? await fleet(contenders) : undefined;
+const memoryRows = want(6) ? await memory() : undefined;
+sections.push(
+  goalsTable({
+    bursts: burstRows,
+    expiry: expiryRows,
+    overhead: want(4) ? overheadRows : undefined,
+    fleet: fleetRows,
+  }),
+);
+if (burstRows) sections.push(burstTables(burstRows));
+if (expiryRows) sections.push(expiryTable(expiryRows));
 if (want(4)) sections.push(overheadTable(overheadRows, OVERHEAD_PROCESSES));
-if (want(5)) sections.push(fleetTable(await fleet(contenders)));
-if (want(6)) sections.push(memoryTable(await memory()));
+if (fleetRows) sections.push(fleetTable(fleetRows));
+if (memoryRows) sections.push(memoryTable(memoryRows));
 
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 

@@ -147,3 +147,95 @@ the test-utils ES256 JWTs. Ours also holds the last 1 000 providers \`forScope()
 ${rows.map((r) => `| ${r.label} | ${fmt(r.scopes)} | ${fmt(r.kept)} | ${fmt(r.perToken)} B |`).join('\n')}
 `;
 }
+
+const isOurs = (row: { id: string }) => row.id.startsWith('ours-');
+const max = (values: number[]) => Math.max(...values);
+
+interface GoalInputs {
+  bursts: readonly BurstRow[] | undefined;
+  expiry: readonly ExpiryRow[] | undefined;
+  overhead: readonly OverheadRow[] | undefined;
+  fleet: readonly FleetRow[] | string | undefined;
+}
+
+/** One line per benchmark: our worst adapter against the goal, and how many others reach it. */
+export function goalsTable({ bursts, expiry, overhead, fleet }: GoalInputs): string {
+  const lines: string[] = [];
+  const line = (name: string, goal: string, ours: string, met: boolean, others: string) =>
+    lines.push(`| ${name} | ${goal} | ${ours} | ${met ? 'met' : '**missed**'} | ${others} |`);
+  const count = <T>(rows: readonly T[], ok: (row: T) => boolean) =>
+    `${rows.filter(ok).length} of ${rows.length}`;
+  if (bursts) {
+    const [ours, others] = [bursts.filter(isOurs), bursts.filter((r) => !isOurs(r))];
+    const coldOk = (r: BurstRow) => r.cold.every((c) => c.tokenRequests === 1 && c.failed === 0);
+    const cold = max(ours.flatMap((r) => r.cold.map((c) => c.tokenRequests)));
+    const coldFailed = max(ours.flatMap((r) => r.cold.map((c) => c.failed)));
+    line(
+      '1. cold burst',
+      '1 token request, 0 failed',
+      `${cold}, ${coldFailed}`,
+      ours.every(coldOk),
+      count(others, coldOk),
+    );
+    const stormOk = (r: BurstRow) =>
+      [r.storm, r.slowStorm].every((s) => s.tokenRequests === 1 && s.failed === 0);
+    const storm = max(ours.flatMap((r) => [r.storm.tokenRequests, r.slowStorm.tokenRequests]));
+    const stormFailed = max(ours.flatMap((r) => [r.storm.failed, r.slowStorm.failed]));
+    line(
+      '2. revocation storm (both)',
+      '1 token request, 0 failed',
+      `${storm}, ${stormFailed}`,
+      ours.every(stormOk),
+      count(others, stormOk),
+    );
+  }
+  if (expiry) {
+    const rows = expiry.filter((r) => r.id !== 'bare');
+    const [ours, others] = [rows.filter(isOurs), rows.filter((r) => !isOurs(r))];
+    const ok = (r: ExpiryRow) => r.waited === 0 && r.expired401s === 0 && r.failed === 0;
+    const bare = expiry.find((r) => r.id === 'bare');
+    line(
+      '3. expiry under load',
+      '0 waits, 0 401s, 0 failed; p99 of the bare client',
+      `${max(ours.map((r) => r.waited))}, ${max(ours.map((r) => r.expired401s))}, ${max(ours.map((r) => r.failed))}; p99 ${max(ours.map((r) => r.p99)).toFixed(1)} ms (bare ${bare?.p99.toFixed(1)} ms)`,
+      ours.every(ok),
+      count(others, ok),
+    );
+  }
+  if (overhead) {
+    const rows = overhead.filter((r) => r.id !== 'control');
+    const [ours, others] = [rows.filter(isOurs), rows.filter((r) => !isOurs(r))];
+    const worst = Math.min(...ours.map((r) => r.ratio));
+    line(
+      '4. overhead',
+      'throughput ratio >= 0.95',
+      worst.toFixed(3),
+      worst >= 0.95,
+      count(others, (r) => r.ratio >= 0.95),
+    );
+  }
+  if (fleet && typeof fleet !== 'string') {
+    const ours = fleet.filter((r) => r.store === 'Redis' && r.label.includes('m2m-auth'));
+    const others = fleet.filter((r) => !r.label.includes('m2m-auth'));
+    const ok = (r: FleetRow) =>
+      [r.cold, r.revoked].every((s) => s.tokenRequests === 1 && s.failed === 0);
+    const requests = max(ours.flatMap((r) => [r.cold.tokenRequests, r.revoked.tokenRequests]));
+    const failed = max(ours.flatMap((r) => [r.cold.failed, r.revoked.failed]));
+    line(
+      `5. fleet of ${FLEET_SIZE}, with Redis`,
+      '1 token request, 0 failed (cold and after revoke-all)',
+      `${requests}, ${failed}`,
+      ours.every(ok),
+      count(others, ok),
+    );
+  }
+  return `## Where m2m-auth stands
+
+Our goal for every benchmark, the worst of our four adapters, and how many of the
+alternatives' rows reach the same goal (details in the tables below).
+
+| benchmark | goal | m2m-auth, worst adapter | met | alternatives meeting it |
+|---|---|---|---|---|
+${lines.join('\n')}
+`;
+}
