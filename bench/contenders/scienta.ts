@@ -18,8 +18,8 @@
  *   lock throws, LockingCache goes on unlocked (`cacheOnLockError`) and two processes' 2×50 cold
  *   calls made 100 token requests instead of 1. ioredis 6 (our devDependency) works with it.
  *   `RedisLocker`'s typings require a lock namespace (the README passes none): 'lock'.
- *   `@scienta/locking-cache` is imported from the copy axios-oauth2 depends on (a user would
- *   install it; `LockingTokenCache` needs that copy's class).
+ *   `@scienta/locking-cache` is imported from the copy axios-oauth2 depends on: installed at the
+ *   top level it conflicts with our ioredis 6 (its optional peer is ioredis ^4).
  * Types: the package's .d.ts are written against axios 0.21 and @types/redlock against ioredis
  * 4; both run fine with axios 1 and ioredis 6 but do not type-check, hence the casts.
  * Nothing is hand-written. The library has no 401 handling, and none is added: a revoked token
