@@ -13,6 +13,8 @@ export interface KeyMaterial {
   audience: string | undefined;
   resources: readonly string[];
   params: ReadonlyArray<readonly [string, string]>;
+  /** What identifies the signing keys of assertion methods ('' when none). */
+  credentialKey: string;
 }
 
 function base64url(bytes: ArrayBuffer): string {
@@ -33,6 +35,8 @@ export async function cacheKey(material: KeyMaterial): Promise<string> {
     material.audience ?? null,
     [...material.resources].sort(),
     [...material.params].sort(([a, x], [b, y]) => (a === b ? (x < y ? -1 : 1) : a < b ? -1 : 1)),
+    // Appended only when set, so the keys of secret-based clients stay what they were.
+    ...(material.credentialKey ? [material.credentialKey] : []),
   ]);
   const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(canonical));
   return `m2m:${base64url(digest)}`;

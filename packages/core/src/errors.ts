@@ -22,6 +22,8 @@ export const ErrorCode = {
   CONFIG: 'M2M_CONFIG',
   /** A shared token store (Redis) failed or was too slow; reported in events, never thrown. */
   STORE: 'M2M_STORE_ERROR',
+  /** The issuer's metadata (RFC 8414 / OpenID discovery) is missing, unusable or not its own. */
+  DISCOVERY: 'M2M_DISCOVERY_ERROR',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -101,8 +103,8 @@ export class TokenNetworkError extends M2MAuthError {
 
 export class TokenTimeoutError extends M2MAuthError {
   override name = 'TokenTimeoutError';
-  constructor(timeoutMs: number) {
-    super(ErrorCode.TIMEOUT, `Token request timed out after ${timeoutMs} ms`);
+  constructor(timeoutMs: number, what = 'Token request') {
+    super(ErrorCode.TIMEOUT, `${what} timed out after ${timeoutMs} ms`);
   }
 }
 
@@ -124,6 +126,14 @@ export class StoreError extends M2MAuthError {
   override name = 'StoreError';
   constructor(message: string, options: M2MAuthErrorOptions = {}) {
     super(ErrorCode.STORE, message, options);
+  }
+}
+
+/** The issuer's metadata could not be used; `status` is set when the server answered non-2xx. */
+export class DiscoveryError extends M2MAuthError {
+  override name = 'DiscoveryError';
+  constructor(message: string, options: M2MAuthErrorOptions = {}) {
+    super(ErrorCode.DISCOVERY, message, options);
   }
 }
 

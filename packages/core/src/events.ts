@@ -29,7 +29,17 @@ export type TokenEvent =
   | (Base & { type: 'token_request_failed'; error: M2MAuthError })
   | (Base & { type: 'refresh_failed'; error: M2MAuthError; servingUntil: number })
   | (Base & { type: 'token_invalidated' })
-  | (Base & { type: 'client_auth_fallback'; from: string; to: string });
+  | (Base & { type: 'client_auth_fallback'; from: string; to: string })
+  | (Base & {
+      type: 'clock_skew';
+      /** Server time minus ours, in ms, from the token endpoint's `Date`; 0 when back in step. */
+      offsetMs: number;
+    })
+  | (Base & {
+      type: 'secret_reread';
+      /** True when the `clientSecret` function gave a new secret (the request is retried). */
+      changed: boolean;
+    });
 
 export type TokenEventType = TokenEvent['type'];
 
@@ -45,6 +55,8 @@ const LEVEL: Record<TokenEventType, keyof Logger> = {
   token_fetched: 'debug',
   token_invalidated: 'info',
   client_auth_fallback: 'info',
+  clock_skew: 'warn',
+  secret_reread: 'info',
   token_request_retried: 'warn',
   refresh_failed: 'warn',
   token_request_failed: 'error',

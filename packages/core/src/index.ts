@@ -3,6 +3,7 @@ export { basicAuthorization, formEncode } from './client-auth.ts';
 export type { M2MAuthErrorOptions } from './errors.ts';
 export {
   ConfigError,
+  DiscoveryError,
   ErrorCode,
   isM2MAuthError,
   isOAuthError,

@@ -2,26 +2,53 @@
  * `createTokenProvider` options, their defaults, and the checks that make a bad option fail
  * at construction with a `ConfigError` rather than on the first request.
  */
+import type { ClientAssertionOptions } from './client-assertion.ts';
 import type { ClientAuth } from './client-auth.ts';
 import { ConfigError } from './errors.ts';
 import type { Logger, TokenEvent } from './events.ts';
 import type { ExpiryOptions } from './expiry.ts';
 import { isLoopback } from './origins.ts';
 import { defaultRetry, type RetryOptions, type RetryPolicy } from './retry.ts';
+import type { SecretInput } from './secret-source.ts';
 import type { FetchLike } from './token-endpoint.ts';
 import type { TokenStore } from './token-store.ts';
 
 export interface TokenProviderOptions {
-  /** The token endpoint, e.g. `https://auth.vendor.example/oauth/v2/token`. */
-  tokenUrl: string;
-  clientId: string;
-  clientSecret: string;
+  /** The token endpoint, e.g. `https://auth.vendor.example/oauth/v2/token`. Or give `issuer`. */
+  tokenUrl?: string;
   /**
-   * How the client authenticates (RFC 6749 §2.3.1). `auto` tries Basic, then raw Basic when
-   * it differs, then post, on `invalid_client`, and remembers what worked.
-   * @default 'client_secret_basic'
+   * The authorization server's issuer identifier. Without `tokenUrl`, its metadata (RFC 8414
+   * `/.well-known/oauth-authorization-server`, then OpenID `/.well-known/openid-configuration`)
+   * is read once, before the first token request: the token endpoint, and the client
+   * authentication to use when `clientAuth` is not set. With `tokenUrl`, it is only the
+   * `aud` of client assertions when `clientAssertion.audience` is `'issuer'`.
+   */
+  issuer?: string;
+  clientId: string;
+  /**
+   * The client secret, or a function (sync or async) returning it, called before the first
+   * token request and again on `invalid_client`, so a rotated secret is picked up without a
+   * restart. Not needed for `private_key_jwt` and the `tls_client_auth` methods.
+   */
+  clientSecret?: SecretInput;
+  /**
+   * How the client authenticates. `client_secret_basic` (RFC 6749 §2.3.1),
+   * `client_secret_basic_raw`, `client_secret_post`, `private_key_jwt` and
+   * `client_secret_jwt` (RFC 7523 assertions; see `clientAssertion`), `tls_client_auth` and
+   * `self_signed_tls_client_auth` (RFC 8705: the certificate is on your `fetch`, only
+   * `client_id` goes in the body), or `auto` (tries Basic, raw Basic when it differs, then
+   * post, on `invalid_client`, and remembers what worked).
+   * @default from the discovered metadata with `issuer`; else `private_key_jwt` when
+   * `clientAssertion.privateKey` is set, else 'client_secret_basic'
    */
   clientAuth?: ClientAuth;
+  /** Key, algorithm and audience of `private_key_jwt` / `client_secret_jwt` assertions. */
+  clientAssertion?: ClientAssertionOptions;
+  /**
+   * A server clock further than this from ours (the token endpoint's `Date` header) is taken
+   * into account and reported as a `clock_skew` event. @default 5000
+   */
+  clockToleranceMs?: number;
   /** With Basic, also send `client_id` in the body (AWS Cognito-based servers). @default false */
   clientIdInBody?: boolean;
   /** `scope`: a space-separated string or a list. Part of the cache key, order-insensitive. */
@@ -74,10 +101,14 @@ export interface TokenProviderOptions {
 }
 
 export interface ResolvedOptions extends ExpiryOptions {
-  tokenUrl: string;
+  tokenUrl: string | undefined;
+  issuer: string | undefined;
   clientId: string;
-  clientSecret: string;
-  clientAuth: ClientAuth;
+  /** `undefined`: chosen from the discovered metadata. */
+  clientAuth: ClientAuth | undefined;
+  clientAssertion: ClientAssertionOptions;
+  clockToleranceMs: number;
+  allowInsecureHttp: boolean;
   clientIdInBody: boolean;
   retry: RetryPolicy;
   timeoutMs: number;
@@ -93,12 +124,20 @@ const CLIENT_AUTH = [
   'client_secret_basic',
   'client_secret_basic_raw',
   'client_secret_post',
+  'private_key_jwt',
+  'client_secret_jwt',
+  'tls_client_auth',
+  'self_signed_tls_client_auth',
   'auto',
 ];
+/** Methods that authenticate without a client secret. */
+export const SECRETLESS = ['private_key_jwt', 'tls_client_auth', 'self_signed_tls_client_auth'];
 export const RESERVED_PARAMS = [
   'grant_type',
   'client_id',
   'client_secret',
+  'client_assertion',
+  'client_assertion_type',
   'scope',
   'audience',
   'resource',
@@ -124,31 +163,79 @@ function nonEmpty(name: string, value: unknown): string {
   return value;
 }
 
-export function checkTokenUrl(tokenUrl: string, allowInsecureHttp: boolean): string {
+export function checkTokenUrl(
+  tokenUrl: string,
+  allowInsecureHttp: boolean,
+  name = 'tokenUrl',
+): string {
   let url: URL;
   try {
     url = new URL(tokenUrl);
   } catch {
-    throw new ConfigError('tokenUrl is not an absolute URL');
+    throw new ConfigError(`${name} is not an absolute URL`);
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    throw new ConfigError(`tokenUrl must be https: (got ${url.protocol})`);
+    throw new ConfigError(`${name} must be https: (got ${url.protocol})`);
   }
   if (url.protocol === 'http:' && !allowInsecureHttp && !isLoopback(url)) {
     throw new ConfigError(
-      `tokenUrl ${url.origin} is plain http: and not loopback; use https: or set allowInsecureHttp`,
+      `${name} ${url.origin} is plain http: and not loopback; use https: or set allowInsecureHttp`,
     );
   }
-  if (url.username || url.password) throw new ConfigError('tokenUrl must not carry credentials');
+  if (url.username || url.password) throw new ConfigError(`${name} must not carry credentials`);
   return url.href;
+}
+
+/** Where the token endpoint is: given, or to be discovered from the issuer. */
+function endpoints(options: TokenProviderOptions) {
+  const insecure = options.allowInsecureHttp ?? false;
+  if (options.tokenUrl === undefined && options.issuer === undefined) {
+    throw new ConfigError('tokenUrl (or issuer, to discover it) is required');
+  }
+  const tokenUrl =
+    options.tokenUrl === undefined
+      ? undefined
+      : checkTokenUrl(nonEmpty('tokenUrl', options.tokenUrl), insecure);
+  let issuer: string | undefined;
+  if (options.issuer !== undefined) {
+    checkTokenUrl(nonEmpty('issuer', options.issuer), insecure, 'issuer');
+    if (/[?#]/.test(options.issuer)) throw new ConfigError('issuer has no query or fragment');
+    issuer = options.issuer; // compared as given with the metadata's (RFC 8414 §3.3)
+  }
+  return { tokenUrl, issuer };
+}
+
+function clientAuthOf(options: TokenProviderOptions): ClientAuth | undefined {
+  const clientAuth = options.clientAuth;
+  if (clientAuth !== undefined && !CLIENT_AUTH.includes(clientAuth)) {
+    throw new ConfigError(`clientAuth must be one of ${CLIENT_AUTH.join(', ')}`);
+  }
+  if (clientAuth !== undefined) return clientAuth;
+  if (options.tokenUrl === undefined) return undefined; // discovery decides
+  return options.clientAssertion?.privateKey ? 'private_key_jwt' : 'client_secret_basic';
 }
 
 export function resolveOptions(options: TokenProviderOptions): ResolvedOptions {
   if (typeof options !== 'object' || options === null)
     throw new ConfigError('options are required');
-  const clientAuth = options.clientAuth ?? 'client_secret_basic';
-  if (!CLIENT_AUTH.includes(clientAuth)) {
-    throw new ConfigError(`clientAuth must be one of ${CLIENT_AUTH.join(', ')}`);
+  const clientAuth = clientAuthOf(options);
+  const secretless =
+    (clientAuth !== undefined && SECRETLESS.includes(clientAuth)) ||
+    (clientAuth === undefined && options.clientAssertion?.privateKey !== undefined);
+  if (options.clientSecret === undefined && !secretless) {
+    throw new ConfigError(
+      `clientSecret is required with clientAuth '${clientAuth ?? 'discovered'}'`,
+    );
+  }
+  if (typeof options.clientSecret === 'string') nonEmpty('clientSecret', options.clientSecret);
+  else if (options.clientSecret !== undefined && typeof options.clientSecret !== 'function') {
+    throw new ConfigError('clientSecret must be a string or a function returning one');
+  }
+  if (clientAuth === 'private_key_jwt' && options.clientAssertion?.privateKey === undefined) {
+    throw new ConfigError("clientAuth 'private_key_jwt' needs clientAssertion.privateKey");
+  }
+  if (options.clientAssertion?.audience === 'issuer' && options.issuer === undefined) {
+    throw new ConfigError("clientAssertion.audience 'issuer' needs the issuer option");
   }
   for (const name of Object.keys(options.params ?? {})) {
     if (RESERVED_PARAMS.includes(name)) {
@@ -170,13 +257,12 @@ export function resolveOptions(options: TokenProviderOptions): ResolvedOptions {
   const ratio = (name: string, value: number | undefined, fallback: number) =>
     positive(name, value, fallback, 1);
   return {
-    tokenUrl: checkTokenUrl(
-      nonEmpty('tokenUrl', options.tokenUrl),
-      options.allowInsecureHttp ?? false,
-    ),
+    ...endpoints(options),
     clientId: nonEmpty('clientId', options.clientId),
-    clientSecret: nonEmpty('clientSecret', options.clientSecret),
     clientAuth,
+    clientAssertion: options.clientAssertion ?? {},
+    clockToleranceMs: positive('clockToleranceMs', options.clockToleranceMs, 5000),
+    allowInsecureHttp: options.allowInsecureHttp ?? false,
     clientIdInBody: options.clientIdInBody ?? false,
     retry,
     timeoutMs,

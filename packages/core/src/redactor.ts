@@ -11,6 +11,8 @@ const MIN_SECRET_LENGTH = 4;
 export interface Redactor {
   /** Adds a value that must never appear in output (an access token, say). */
   add(secret: string): void;
+  /** Adds secrets kept for the provider's whole life (each client secret ever read). */
+  addSecrets(secrets: readonly string[]): void;
   redact(text: string): string;
   /** A copy of an unknown thrown value that is safe to keep as `cause`. */
   redactError(error: unknown): Error;
@@ -44,6 +46,9 @@ export function createRedactor(secrets: readonly string[]): Redactor {
       if (secret.length < MIN_SECRET_LENGTH) return;
       tokens.add(secret);
       if (tokens.size > MAX_TOKENS) tokens.delete(tokens.values().next().value as string);
+    },
+    addSecrets(secrets) {
+      for (const secret of secrets) if (secret.length >= MIN_SECRET_LENGTH) fixed.add(secret);
     },
     redact,
     redactError: (error) => redactError(error),

@@ -60,6 +60,8 @@ export function createTokenCache(
         onRetry: (attempt, delayMs, error) =>
           emit({ type: 'token_request_retried', ...base, attempt, delayMs, error }),
         onFallback: (from, to) => emit({ type: 'client_auth_fallback', ...base, from, to }),
+        onClockSkew: (offsetMs) => emit({ type: 'clock_skew', ...base, offsetMs }),
+        onSecretReread: (changed) => emit({ type: 'secret_reread', ...base, changed }),
       });
       redactor.add(parsed.accessToken);
       const times = tokenTimes(startedAt, parsed.lifetimeMs, config);

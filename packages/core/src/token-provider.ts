@@ -4,13 +4,16 @@
  */
 
 import { cacheKey } from './cache-key.ts';
+import { assertionSigners } from './client-assertion.ts';
 import { secretForms } from './client-auth.ts';
 import { createEventSink } from './events.ts';
 import { memoryStore } from './memory-store.ts';
 import { resolveOptions, type TokenProviderOptions } from './options.ts';
 import { createRedactor } from './redactor.ts';
+import { secretSource } from './secret-source.ts';
 import { createTokenCache, type ScopedRequest } from './token-cache.ts';
 import type { FetchLike, TokenEndpoint } from './token-endpoint.ts';
+import { createTokenServer } from './token-server.ts';
 import type { AccessToken } from './token-store.ts';
 
 export interface GetTokenOptions {
@@ -38,10 +41,24 @@ function toList(value: string | readonly string[] | undefined): string[] {
 
 export function createTokenProvider(options: TokenProviderOptions): TokenProvider {
   const config = resolveOptions(options);
-  const redactor = createRedactor(secretForms(config.clientId, config.clientSecret));
+  const redactor = createRedactor([]);
+  const secrets = secretSource(options.clientSecret, (secret) =>
+    redactor.addSecrets(secretForms(config.clientId, secret)),
+  );
   const emit = createEventSink(options.onEvent, options.logger);
   const cache = createTokenCache(config, options.store ?? memoryStore(), redactor, emit);
   const fetch: FetchLike = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
+  const server = createTokenServer(config, {
+    fetch,
+    timeoutMs: config.timeoutMs,
+    maxResponseBytes: config.maxResponseBytes,
+    redactor,
+    what: 'Metadata request',
+  });
+  const assertions = assertionSigners(config, secrets);
+  const credentialKey = Object.values(assertions)
+    .map((signer) => signer.fingerprint)
+    .join(' ');
   const resources = toList(options.resource);
   const extra = Object.entries(options.params ?? {}).flatMap(([name, value]) =>
     toList(typeof value === 'string' ? [value] : value).map((v) => [name, v] as const),
@@ -56,11 +73,13 @@ export function createTokenProvider(options: TokenProviderOptions): TokenProvide
     for (const resource of resources) params.push(['resource', resource]);
     params.push(...extra);
     const endpoint: TokenEndpoint = {
-      tokenUrl: config.tokenUrl,
+      server,
       credentials: {
         clientId: config.clientId,
-        clientSecret: config.clientSecret,
+        secret: secrets,
         clientIdInBody: config.clientIdInBody,
+        assertions,
+        assertionAudience: config.clientAssertion.audience,
       },
       params,
       fetch,
@@ -69,25 +88,44 @@ export function createTokenProvider(options: TokenProviderOptions): TokenProvide
       defaultLifetimeMs: config.defaultLifetimeMs,
       redactor,
     };
-    let request: ScopedRequest | undefined;
-    const pending = cacheKey({
-      ...config,
-      scopes,
-      audience: options.audience,
-      resources,
-      params: extra,
-    }).then((key) => {
-      request = { key, scope, endpoint };
+    // The key depends on the secret, so it is computed once per secret version (Web Crypto
+    // is async); while the version holds, the hot path skips the await.
+    let request: (ScopedRequest & { version: number }) | undefined;
+    let pending: Promise<ScopedRequest> | undefined;
+    const build = async () => {
+      await secrets.load();
+      const version = secrets.version;
+      const key = await cacheKey({
+        tokenUrl: config.tokenUrl ?? `issuer:${config.issuer}`,
+        clientId: config.clientId,
+        clientSecret: secrets.current() ?? '',
+        clientAuth: config.clientAuth ?? 'discovered',
+        clientIdInBody: config.clientIdInBody,
+        scopes,
+        audience: options.audience,
+        resources,
+        params: extra,
+        credentialKey,
+      });
+      request = { key, scope, endpoint, version };
       return request;
-    });
-    // The key is computed once (Web Crypto is async); afterwards the hot path skips the await.
-    const ready = () => request ?? pending;
+    };
+    const ready = (): ScopedRequest | Promise<ScopedRequest> => {
+      if (request && request.version === secrets.version) return request;
+      pending ??= build().finally(() => {
+        pending = undefined;
+      });
+      return pending;
+    };
 
     return {
       scope,
       getToken(getOptions) {
         const signal = getOptions?.signal;
-        return request ? cache.get(request, signal) : pending.then((r) => cache.get(r, signal));
+        const target = ready();
+        return target instanceof Promise
+          ? target.then((r) => cache.get(r, signal))
+          : cache.get(target, signal);
       },
       async invalidate(accessToken) {
         return cache.invalidate(await ready(), accessToken);

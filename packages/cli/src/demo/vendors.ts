@@ -17,9 +17,9 @@ export const VENDORS: readonly DemoVendor[] = [
     quirk: 'Cognito: Basic and client_id in the body, expires_in "86400" as a string',
     profile: 'cognito',
     options: {
+      ...PROFILE_CLIENT_OPTIONS.cognito,
       clientId: 'demo-client',
       clientSecret: 'demo-secret',
-      ...PROFILE_CLIENT_OPTIONS.cognito,
     },
   },
   {
@@ -27,9 +27,9 @@ export const VENDORS: readonly DemoVendor[] = [
     quirk: 'client_secret_post, one token per tenant scope (tenant/acme, tenant/globex)',
     profile: 'tenant',
     options: {
+      ...PROFILE_CLIENT_OPTIONS.tenant,
       clientId: 'demo-client',
       clientSecret: 'demo-secret',
-      ...PROFILE_CLIENT_OPTIONS.tenant,
     },
     otherTenant: 'tenant/globex',
   },

@@ -1,0 +1,166 @@
+/**
+ * RFC 7523 client assertions (`private_key_jwt`, `client_secret_jwt`; OpenID Connect Core
+ * §9): a short-lived JWT signed with the client's key or secret, sent as `client_assertion`.
+ * jose does the crypto. Each token request gets a fresh assertion: a new `jti` (servers
+ * refuse a replay) and `iat`/`exp` in the server's time when we learnt our clock is off.
+ */
+import { importJWK, importPKCS8, type JWK, SignJWT } from 'jose';
+import { ConfigError } from './errors.ts';
+
+export const ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
+
+/** A private key as `CryptoKey`, JWK (with `d`), or PKCS#8 PEM (`-----BEGIN PRIVATE KEY-----`). */
+export type PrivateKeyInput = CryptoKey | JWK | string;
+
+export interface ClientAssertionOptions {
+  /** `private_key_jwt`: the signing key. Not used by `client_secret_jwt` (the secret signs). */
+  privateKey?: PrivateKeyInput;
+  /**
+   * JWS algorithm. @default the JWK's `alg`, else `RS256` for RSA, `ES256`/`ES384`/`ES512`
+   * by curve, `EdDSA` for Ed25519 keys; `HS256` for `client_secret_jwt`
+   */
+  alg?: string;
+  /** `kid` header, so the server picks the key from the client's JWKS. @default the JWK's `kid` */
+  kid?: string;
+  /**
+   * `aud` claim: the token endpoint URL (RFC 7523 §3), the issuer (some servers, and OpenID
+   * Connect's recommendation from 2025 on), or any string. @default 'token_endpoint'
+   */
+  audience?: 'token_endpoint' | 'issuer' | (string & {});
+  /** Seconds until the assertion expires. @default 60 */
+  lifetimeSeconds?: number;
+}
+
+export interface AssertionSigner {
+  /** A fresh assertion for `clientId` at `audience`, timed by `now` (ms, server time). */
+  sign(clientId: string, audience: string, now: number): Promise<string>;
+  /** What identifies the key in the cache key (never the key material itself). */
+  readonly fingerprint: string;
+}
+
+function defaultAlg(key: CryptoKey): string {
+  const algorithm = key.algorithm as { name: string; namedCurve?: string };
+  if (algorithm.name === 'ECDSA') {
+    return (
+      { 'P-256': 'ES256', 'P-384': 'ES384', 'P-521': 'ES512' }[algorithm.namedCurve ?? ''] ??
+      'ES256'
+    );
+  }
+  if (algorithm.name === 'RSA-PSS') return 'PS256';
+  if (algorithm.name === 'Ed25519' || algorithm.name === 'EdDSA') return 'EdDSA';
+  return 'RS256';
+}
+
+async function importKey(input: PrivateKeyInput, alg: string | undefined) {
+  if (typeof input === 'string') {
+    if (!input.includes('PRIVATE KEY')) {
+      throw new ConfigError('clientAssertion.privateKey must be a PKCS#8 PEM private key');
+    }
+    if (!alg) throw new ConfigError('clientAssertion.alg is required with a PEM key');
+    return (await importPKCS8(input, alg)) as CryptoKey;
+  }
+  if (typeof (input as CryptoKey).type === 'string' && 'algorithm' in input) {
+    if ((input as CryptoKey).type !== 'private') {
+      throw new ConfigError('clientAssertion.privateKey must be a private key');
+    }
+    return input as CryptoKey;
+  }
+  const jwk = input as JWK;
+  if (typeof jwk.d !== 'string') {
+    throw new ConfigError('clientAssertion.privateKey JWK has no private part (d)');
+  }
+  return (await importJWK(jwk, alg ?? jwk.alg)) as CryptoKey;
+}
+
+/** A signer for `private_key_jwt`: the key is imported once, on the first request. */
+export function privateKeySigner(options: ClientAssertionOptions): AssertionSigner {
+  const input = options.privateKey;
+  if (input === undefined) {
+    throw new ConfigError("clientAuth 'private_key_jwt' needs clientAssertion.privateKey");
+  }
+  const jwk = typeof input === 'object' && !('algorithm' in input) ? (input as JWK) : undefined;
+  const kid = options.kid ?? jwk?.kid;
+  let key: Promise<CryptoKey> | undefined;
+  return {
+    fingerprint: `pkjwt:${kid ?? ''}:${options.alg ?? jwk?.alg ?? ''}:${keyIdentity(input)}`,
+    async sign(clientId, audience, now) {
+      key ??= importKey(input, options.alg ?? jwk?.alg);
+      const resolved = await key;
+      const alg = options.alg ?? jwk?.alg ?? defaultAlg(resolved);
+      return assertion(clientId, audience, now, options, { alg, ...(kid ? { kid } : {}) }).sign(
+        resolved,
+      );
+    },
+  };
+}
+
+/** A signer for `client_secret_jwt`: HMAC with the client secret (as UTF-8 bytes). */
+export function secretSigner(
+  options: ClientAssertionOptions,
+  secret: () => string,
+): AssertionSigner {
+  const alg = options.alg ?? 'HS256';
+  if (!/^HS(256|384|512)$/.test(alg)) {
+    throw new ConfigError(`client_secret_jwt signs with HS256, HS384 or HS512, not ${alg}`);
+  }
+  return {
+    fingerprint: `csjwt:${alg}`,
+    sign: (clientId, audience, now) =>
+      assertion(clientId, audience, now, options, { alg }).sign(new TextEncoder().encode(secret())),
+  };
+}
+
+function assertion(
+  clientId: string,
+  audience: string,
+  now: number,
+  options: ClientAssertionOptions,
+  header: { alg: string; kid?: string },
+) {
+  const iat = Math.floor(now / 1000);
+  return new SignJWT({})
+    .setProtectedHeader({ ...header, typ: 'JWT' })
+    .setIssuer(clientId)
+    .setSubject(clientId)
+    .setAudience(audience)
+    .setJti(crypto.randomUUID())
+    .setIssuedAt(iat)
+    .setExpirationTime(iat + (options.lifetimeSeconds ?? 60));
+}
+
+/**
+ * The key's part of the cache key: a PEM or JWK is hashed with the rest of the key material
+ * (never kept in clear); a `CryptoKey` cannot be read, so it is known by its `kid` (give one
+ * when processes share a Redis store) or, without, by an id that lives as long as the object.
+ */
+const cryptoKeyIds = new WeakMap<CryptoKey, string>();
+function keyIdentity(input: PrivateKeyInput): string {
+  if (typeof input === 'string') return input;
+  if ('algorithm' in input && typeof (input as CryptoKey).type === 'string') {
+    const key = input as CryptoKey;
+    let id = cryptoKeyIds.get(key);
+    if (!id) {
+      id = crypto.randomUUID();
+      cryptoKeyIds.set(key, id);
+    }
+    return id;
+  }
+  return JSON.stringify(input);
+}
+
+/** The signers a provider's options call for: one per assertion method it may use. */
+export function assertionSigners(
+  config: { clientAuth: string | undefined; clientAssertion: ClientAssertionOptions },
+  secret: { current(): string | undefined },
+): Partial<Record<'private_key_jwt' | 'client_secret_jwt', AssertionSigner>> {
+  const { clientAuth, clientAssertion } = config;
+  const signers: Partial<Record<'private_key_jwt' | 'client_secret_jwt', AssertionSigner>> = {};
+  if (clientAssertion.privateKey !== undefined) {
+    signers.private_key_jwt = privateKeySigner(clientAssertion);
+  }
+  // With discovery (clientAuth undefined) the server may pick client_secret_jwt.
+  if (clientAuth === 'client_secret_jwt' || clientAuth === undefined) {
+    signers.client_secret_jwt = secretSigner(clientAssertion, () => secret.current() ?? '');
+  }
+  return signers;
+}
