@@ -21,6 +21,16 @@ export interface ScopedRequest {
   key: string;
   scope: string | undefined;
   endpoint: TokenEndpoint;
+  /** The secret version the key was computed for. */
+  version?: number;
+  /** The request for the current secret, when a rotation during a flight changed the key. */
+  rekey?: () => ScopedRequest | Promise<ScopedRequest>;
+}
+
+/** Where a fetched token belongs: under the key of the secret that fetched it. */
+async function keyFor(request: ScopedRequest): Promise<ScopedRequest> {
+  const { version, rekey, endpoint } = request;
+  return rekey && version !== endpoint.credentials.secret.version ? rekey() : request;
 }
 
 export interface TokenCache {
@@ -64,6 +74,7 @@ export function createTokenCache(
         onSecretReread: (changed) => emit({ type: 'secret_reread', ...base, changed }),
       });
       redactor.add(parsed.accessToken);
+      const target = await keyFor(request);
       const times = tokenTimes(startedAt, parsed.lifetimeMs, config);
       const token: AccessToken = Object.freeze({
         accessToken: parsed.accessToken,
@@ -77,10 +88,11 @@ export function createTokenCache(
         refreshAt: times.refreshAt,
         staleAt: times.staleAt,
       };
-      await store.set(request.key, entry, Math.max(1, times.staleAt - Date.now()));
+      await store.set(target.key, entry, Math.max(1, times.staleAt - Date.now()));
       emit({
         type: 'token_fetched',
-        ...base,
+        key: target.key,
+        scope: request.scope,
         expiresAt: times.expiresAt,
         lifetimeMs: parsed.lifetimeMs,
         lifetimeSource: parsed.lifetimeSource,

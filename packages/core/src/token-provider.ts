@@ -107,7 +107,7 @@ export function createTokenProvider(options: TokenProviderOptions): TokenProvide
         params: extra,
         credentialKey,
       });
-      request = { key, scope, endpoint, version };
+      request = { key, scope, endpoint, version, rekey: () => ready() };
       return request;
     };
     const ready = (): ScopedRequest | Promise<ScopedRequest> => {

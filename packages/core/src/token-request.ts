@@ -88,16 +88,27 @@ export async function fetchToken(request: TokenRequest): Promise<ParsedToken> {
   await secret.load();
   const methods = candidates(request, target);
   let reread = false;
+  let clockMoved = false;
+  let clockRetried = false;
+  const onClockSkew = (offsetMs: number) => {
+    clockMoved = true;
+    request.onClockSkew(offsetMs);
+  };
   for (let i = 0; ; ) {
     const method = methods[i] as ClientAuthMethod;
     try {
       const token = await withRetries(request, () =>
-        requestToken(request.endpoint, method, target, request.onClockSkew),
+        requestToken(request.endpoint, method, target, onClockSkew),
       );
       if (request.clientAuth === 'auto') request.autoMemory.method = method;
       return token;
     } catch (error) {
       if (!clientRejected(error)) throw error;
+      // An assertion refused by a server whose clock we just learnt: sign it again in its time.
+      if (clockMoved && !clockRetried && method.endsWith('_jwt')) {
+        clockRetried = true;
+        continue;
+      }
       // A secret function is asked once more: it may hold the rotated secret by now.
       if (!reread && secret.rotates && method.startsWith('client_secret')) {
         reread = true;

@@ -25,6 +25,8 @@ export interface TokenServer {
 export interface TokenServerOptions {
   tokenUrl: string | undefined;
   issuer: string | undefined;
+  /** With a TLS client auth method, a discovered `mtls_endpoint_aliases.token_endpoint` wins. */
+  clientAuth: string | undefined;
   allowInsecureHttp: boolean;
   clockToleranceMs: number;
 }
@@ -43,7 +45,7 @@ function parseMetadata(
   text: string,
   contentType: string | null,
   issuer: string,
-  insecure: boolean,
+  options: TokenServerOptions,
 ) {
   const body = parseBody(text, contentType);
   if (!body) throw new DiscoveryError('Metadata is not a JSON object');
@@ -51,11 +53,17 @@ function parseMetadata(
   if (body['issuer'] !== issuer) {
     throw new DiscoveryError('Metadata names another issuer than the one configured');
   }
-  const tokenEndpoint = body['token_endpoint'];
+  // RFC 8705 §5: a server may publish its mTLS endpoints apart; TLS client auth uses those.
+  const aliases = body['mtls_endpoint_aliases'] as Record<string, unknown> | undefined;
+  const tls = options.clientAuth?.includes('tls_client_auth') ?? false;
+  const tokenEndpoint =
+    tls && typeof aliases?.['token_endpoint'] === 'string'
+      ? aliases['token_endpoint']
+      : body['token_endpoint'];
   if (typeof tokenEndpoint !== 'string') throw new DiscoveryError('Metadata has no token_endpoint');
   let tokenUrl: string;
   try {
-    tokenUrl = checkTokenUrl(tokenEndpoint, insecure, 'token_endpoint');
+    tokenUrl = checkTokenUrl(tokenEndpoint, options.allowInsecureHttp, 'token_endpoint');
   } catch (error) {
     throw new DiscoveryError(`Metadata token_endpoint is unusable: ${(error as Error).message}`);
   }
@@ -86,12 +94,7 @@ async function discover(
         status: response.status,
       });
     }
-    return parseMetadata(
-      text,
-      response.headers.get('content-type'),
-      issuer,
-      options.allowInsecureHttp,
-    );
+    return parseMetadata(text, response.headers.get('content-type'), issuer, options);
   }
   throw new DiscoveryError('No metadata at the issuer (RFC 8414 or OpenID discovery)', {
     status: 404,

@@ -59,4 +59,35 @@ describe('createTokenProvider options', () => {
     expect(JSON.stringify(error)).not.toContain('Very-Secret-1');
     expect(error.message).not.toContain('Very-Secret-1');
   });
+
+  it('takes an issuer instead of a token URL, and needs one of the two', () => {
+    const { tokenUrl: _, ...withoutUrl } = valid;
+    expect(() =>
+      createTokenProvider({ ...withoutUrl, issuer: 'https://auth.vendor.example' }),
+    ).not.toThrow();
+    expect(configError({ tokenUrl: undefined } as never).message).toMatch(/tokenUrl \(or issuer/);
+    expect(configError({ issuer: 'http://auth.vendor.example' }).message).toMatch(
+      /issuer .*plain http/,
+    );
+    expect(configError({ issuer: 'https://auth.vendor.example/?tenant=a' }).message).toMatch(
+      /query or fragment/,
+    );
+  });
+
+  it('knows which client authentication needs which credential', () => {
+    const { clientSecret: _, ...noSecret } = valid;
+    expect(configError({ clientSecret: undefined } as never).message).toMatch(
+      /clientSecret is required/,
+    );
+    expect(configError({ clientSecret: 42 as never }).message).toMatch(/string or a function/);
+    expect(() => createTokenProvider({ ...noSecret, clientAuth: 'tls_client_auth' })).not.toThrow();
+    expect(configError({ clientAuth: 'private_key_jwt' }).message).toMatch(/privateKey/);
+    expect(configError({ clientAssertion: { audience: 'issuer' } }).message).toMatch(
+      /needs the issuer/,
+    );
+    expect(
+      configError({ clientAuth: 'client_secret_jwt', clientAssertion: { alg: 'RS256' } }).message,
+    ).toMatch(/HS256, HS384 or HS512/);
+    expect(configError({ params: { client_assertion: 'x' } }).message).toMatch(/client_assertion/);
+  });
 });
