@@ -1,29 +1,30 @@
 /**
  * `startAuthServer`: a real OAuth 2.0 token endpoint on 127.0.0.1 with the vendor profiles
- * of `profiles.ts`, JWT access tokens, fault injection and request statistics.
+ * of `profiles.ts`, JWT access tokens, client assertions, discovery metadata, a clock a test
+ * can skew, fault injection and request statistics.
  */
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import { answerWithFault, createFaultQueue, type Fault } from './faults.ts';
-import { basicCredentials, parseTokenForm } from './form.ts';
-import { listen, sendJson } from './http.ts';
+import { createAssertionVerifier } from './client-assertion.ts';
+import { createClock, httpDate } from './clock.ts';
 import {
-  authMethodSeen,
-  type ClientRecord,
-  type OAuthFailure,
-  type ProfileName,
-  profiles,
-} from './profiles.ts';
+  type AuthServerMetadata,
+  type DiscoveryOverrides,
+  defaultMetadata,
+  discoveryAnswer,
+} from './discovery.ts';
+import { createFaultQueue, type Fault } from './faults.ts';
+import { listen, sendJson } from './http.ts';
+import { type ClientRecord, type ProfileName, profiles } from './profiles.ts';
 import { type AuthStats, createStats } from './stats.ts';
+import { type TokenEndpointState, tokenEndpoint } from './token-endpoint.ts';
 import { type AccessTokenClaims, createTokenSigner } from './token-signer.ts';
+
+export { DEFAULT_AUDIENCE } from './token-endpoint.ts';
 
 export const DEFAULT_CLIENTS: readonly ClientRecord[] = [
   { clientId: 'demo-client', clientSecret: 'demo-secret', tenants: ['acme', 'globex'] },
   // A self-chosen id and secret that RFC 6749 §2.3.1 encoding must carry intact (seed 002).
   { clientId: 'my:client id+1', clientSecret: 's3cr%t:&=+/ü' },
 ];
-
-/** The `aud` of issued tokens unless the request names an `audience`. */
-export const DEFAULT_AUDIENCE = 'm2m-auth-test-api';
 
 export interface AuthServerOptions {
   clients?: readonly ClientRecord[];
@@ -43,131 +44,79 @@ export interface AuthControl {
   /** Injects `fault` into the next `times` token requests (any profile), in order. */
   inject(fault: Fault, times?: number): void;
   clearFaults(): void;
+  /**
+   * Changes the discovery documents from now on (`undefined`: back to the defaults); each
+   * call replaces the previous overrides.
+   */
+  setDiscovery(overrides: DiscoveryOverrides | undefined): void;
+  /**
+   * The server's clock becomes `Date.now() + ms` (0: the real time) for the `Date` header,
+   * issued tokens' `iat`/`exp`, assertion checks and token expiry at the resource server.
+   */
+  setClockOffset(ms: number): void;
 }
 
 export interface AuthServer {
-  /** `http://127.0.0.1:<port>`, also the `iss` of every token. */
+  /** `http://127.0.0.1:<port>`, also the `iss` of every token and the discovery `issuer`. */
   url: string;
   tokenUrl(profile: ProfileName): string;
+  /** The default discovery metadata (what both documents serve without overrides). */
+  readonly metadata: Readonly<AuthServerMetadata>;
+  /** The server's "now" in milliseconds: `Date.now()` plus the clock offset. */
+  now(): number;
   stats: AuthStats;
   control: AuthControl;
-  /** Claims of a valid, unrevoked token from this server; `undefined` otherwise. */
+  /** Claims of a valid, unrevoked token from this server (by its clock); else `undefined`. */
   verify(token: string): Promise<AccessTokenClaims | undefined>;
   close(): Promise<void>;
 }
 
-const byPath = new Map(Object.values(profiles).map((p) => [p.path, p]));
-const NO_STORE = { 'cache-control': 'no-store', pragma: 'no-cache' };
-
-function fail(res: ServerResponse, failure: OAuthFailure) {
-  sendJson(
-    res,
-    failure.status,
-    { error: failure.error, error_description: failure.description },
-    {
-      ...NO_STORE,
-      ...failure.headers,
-    },
-  );
-}
+const jtiOf = (tokenOrJti: string) =>
+  tokenOrJti.includes('.')
+    ? (
+        JSON.parse(Buffer.from(tokenOrJti.split('.')[1] ?? '', 'base64url').toString()) as {
+          jti: string;
+        }
+      ).jti
+    : tokenOrJti;
 
 export async function startAuthServer(options: AuthServerOptions = {}): Promise<AuthServer> {
   const clients = new Map((options.clients ?? DEFAULT_CLIENTS).map((c) => [c.clientId, { ...c }]));
   const lifetimes = new Map<ProfileName, number>();
   const faults = createFaultQueue();
   const stats = createStats();
-  let signer: Awaited<ReturnType<typeof createTokenSigner>> | undefined;
-  let url = '';
-
-  async function tokenEndpoint(req: IncomingMessage, res: ServerResponse, body: Buffer) {
-    const profile = byPath.get((req.url ?? '').split('?')[0] ?? '');
-    if (!profile || !signer) return sendJson(res, 404, { error: 'not_found' });
-    const form = parseTokenForm(req, body);
-    const params = form.ok ? form.params : new Map<string, string>();
-    const entry = {
-      at: Date.now(),
-      profile: profile.name,
-      clientId: params.get('client_id') ?? basicCredentials(req, true)?.clientId,
-      scope: params.get('scope'),
-      authMethod: authMethodSeen(req, params),
-      status: 200,
-      issued: false,
-      fault: undefined as string | undefined,
-    };
-    const finish = (status: number) => stats.record({ ...entry, status });
-    const fault = faults.next();
-    if (fault) {
-      entry.fault = fault.type;
-      if (fault.type === 'delay') await new Promise((resolve) => setTimeout(resolve, fault.ms));
-      if (answerWithFault(res, fault)) return finish(fault.type === 'reset' ? 0 : res.statusCode);
-    }
-    const reject = (failure: OAuthFailure) => {
-      fail(res, failure);
-      finish(failure.status);
-    };
-    if (req.method !== 'POST')
-      return reject({ status: 405, error: 'invalid_request', description: 'use POST' });
-    if (!form.ok)
-      return reject({ status: 400, error: 'invalid_request', description: form.description });
-    const grant = params.get('grant_type');
-    if (!grant)
-      return reject({
-        status: 400,
-        error: 'invalid_request',
-        description: 'grant_type is required',
-      });
-    if (grant !== 'client_credentials') {
-      return reject({
-        status: 400,
-        error: 'unsupported_grant_type',
-        description: `grant_type ${grant} is not supported`,
-      });
-    }
-    const client = profile.authenticate(req, params, clients);
-    if ('error' in client) return reject(client);
-    entry.clientId = client.clientId;
-    const scope = profile.grantScope(params.get('scope'), client);
-    if (typeof scope === 'object') return reject(scope);
-    const lifetime = lifetimes.get(profile.name) ?? profile.lifetimeSeconds;
-    const { token } = await signer.issue({
-      subject: client.clientId,
-      audience: params.get('audience') ?? DEFAULT_AUDIENCE,
-      scope,
-      lifetimeSeconds: lifetime,
-    });
-    const expiresIn =
-      fault?.type === 'bad-expires-in'
-        ? 'abc'
-        : profile.expiresInAsString
-          ? String(lifetime)
-          : lifetime;
-    sendJson(
-      res,
-      200,
-      {
-        access_token: token,
-        token_type: 'Bearer',
-        expires_in: expiresIn,
-        ...(scope ? { scope } : {}),
-      },
-      NO_STORE,
-    );
-    stats.record({ ...entry, status: 200, issued: true });
-  }
+  const clock = createClock();
+  let discovery: DiscoveryOverrides | undefined;
+  // Filled in once the port, hence the issuer, is known.
+  let state: TokenEndpointState | undefined;
 
   const listening = await listen((req, res, body) => {
-    if (req.url === '/.well-known/jwks.json' && signer) return sendJson(res, 200, signer.jwks);
-    return tokenEndpoint(req, res, body);
+    if (!state) return sendJson(res, 503, { error: 'temporarily_unavailable' });
+    const path = (req.url ?? '').split('?')[0] ?? '';
+    const document = discoveryAnswer(path, defaultMetadata(url, tokenUrl('strict-rfc')), discovery);
+    if (!document && path !== '/.well-known/jwks.json') return tokenEndpoint(state, req, res, body);
+    res.setHeader('date', httpDate(clock.now()));
+    if (!document) return sendJson(res, 200, state.signer.jwks);
+    if (req.method !== 'GET') return sendJson(res, 405, { error: 'invalid_request' });
+    stats.recordDiscovery(document.document);
+    return sendJson(res, document.status, document.body);
   });
-  url = listening.url;
-  signer = await createTokenSigner(url);
-  const tokens = signer;
+  const url = listening.url;
+  const tokenUrl = (profile: ProfileName) => `${url}${profiles[profile].path}`;
+  const signer = await createTokenSigner(url, clock.now);
+  const assertions = createAssertionVerifier({
+    audiences: [tokenUrl('strict-rfc'), url],
+    now: clock.now,
+  });
+  state = { clients, lifetimes, faults, stats, signer, assertions, clock };
 
   return {
     url,
-    tokenUrl: (profile) => `${url}${profiles[profile].path}`,
+    tokenUrl,
+    metadata: defaultMetadata(url, tokenUrl('strict-rfc')),
+    now: clock.now,
     stats,
-    verify: (token) => tokens.verify(token),
+    verify: (token) => signer.verify(token),
     close: () => listening.close(),
     control: {
       setLifetime(seconds, profile) {
@@ -175,17 +124,8 @@ export async function startAuthServer(options: AuthServerOptions = {}): Promise<
           lifetimes.set(name, seconds);
       },
       resetLifetimes: () => lifetimes.clear(),
-      revokeAll: () => tokens.revokeAll(),
-      revoke(tokenOrJti) {
-        const jti = tokenOrJti.includes('.')
-          ? (
-              JSON.parse(Buffer.from(tokenOrJti.split('.')[1] ?? '', 'base64url').toString()) as {
-                jti: string;
-              }
-            ).jti
-          : tokenOrJti;
-        tokens.revoke(jti);
-      },
+      revokeAll: () => signer.revokeAll(),
+      revoke: (tokenOrJti) => signer.revoke(jtiOf(tokenOrJti)),
       rotateSecret(clientId, secret = `rotated-${crypto.randomUUID()}`) {
         const client = clients.get(clientId);
         if (!client) throw new Error(`unknown client ${clientId}`);
@@ -194,6 +134,10 @@ export async function startAuthServer(options: AuthServerOptions = {}): Promise<
       },
       inject: (fault, times) => faults.inject(fault, times),
       clearFaults: () => faults.clear(),
+      setDiscovery(overrides) {
+        discovery = overrides;
+      },
+      setClockOffset: (ms) => clock.setOffset(ms),
     },
   };
 }

@@ -1,5 +1,22 @@
 export type { AuthControl, AuthServer, AuthServerOptions } from './auth-server.ts';
 export { DEFAULT_AUDIENCE, DEFAULT_CLIENTS, startAuthServer } from './auth-server.ts';
+export type { AssertionMethod, DecodedAssertion } from './client-assertion.ts';
+export {
+  ASSERTION_LEEWAY_SECONDS,
+  ASSERTION_MAX_LIFETIME_SECONDS,
+  JWT_BEARER,
+  KEY_ALGS,
+  SECRET_ALGS,
+} from './client-assertion.ts';
+export type { ClientKeyAlg, ClientKeys } from './client-keys.ts';
+export { generateClientKeys } from './client-keys.ts';
+export type {
+  AuthServerMetadata,
+  DiscoveryDocument,
+  DiscoveryOverrides,
+  MetadataOverrides,
+} from './discovery.ts';
+export { DISCOVERY_PATHS } from './discovery.ts';
 export type { Fault } from './faults.ts';
 export { asLogged } from './logged.ts';
 export type { OtherOrigin } from './other-origin.ts';

@@ -7,10 +7,13 @@
  *   `scope=tenant/<id>` is required and must be one of the client's tenants; 900 s.
  * - `generic` (`POST /oauth/v2/token` platforms): Basic with RFC 6749 §2.3.1 decoding;
  *   bad credentials are `401 invalid_client` with `WWW-Authenticate: Basic`; 3600 s.
- * - `strict-rfc`: RFC 6749 as written: Basic or post (never both), 401 with
- *   `WWW-Authenticate` for Basic failures and 400 for body-credential failures.
+ * - `strict-rfc`: RFC 6749 as written: Basic, post or an RFC 7523 client assertion (never
+ *   two), 401 with `WWW-Authenticate` for Basic failures, 400 for body-credential failures,
+ *   401 for assertion failures.
  */
 import type { IncomingMessage } from 'node:http';
+import type { JWK } from 'jose';
+import { type AssertionVerifier, assertionMethod, decodeAssertion } from './client-assertion.ts';
 import { basicCredentials } from './form.ts';
 import type { AuthMethodSeen } from './stats.ts';
 
@@ -23,6 +26,11 @@ export interface ClientRecord {
   tenants?: string[];
   /** When set, the only scopes this client may ask for on the other profiles. */
   scopes?: string[];
+  /**
+   * Public keys for `private_key_jwt` on `strict-rfc`. Any client may use `client_secret_jwt`
+   * (HS256/384/512 keyed with `clientSecret`).
+   */
+  jwks?: { keys: JWK[] };
 }
 
 export interface OAuthFailure {
@@ -41,14 +49,22 @@ export interface Profile {
     req: IncomingMessage,
     params: Map<string, string>,
     clients: Map<string, ClientRecord>,
-  ): ClientRecord | OAuthFailure;
+    assertions: AssertionVerifier,
+  ): ClientRecord | OAuthFailure | Promise<ClientRecord | OAuthFailure>;
   grantScope(scope: string | undefined, client: ClientRecord): string | undefined | OAuthFailure;
 }
 
+/** How the request authenticates the client; `both` is any two or more ways at once. */
 export function authMethodSeen(req: IncomingMessage, params: Map<string, string>): AuthMethodSeen {
   const basic = Boolean(req.headers.authorization?.toLowerCase().startsWith('basic'));
   const post = params.has('client_secret');
-  return basic && post ? 'both' : basic ? 'basic' : post ? 'post' : 'none';
+  const assertion = params.has('client_assertion') || params.has('client_assertion_type');
+  const count = Number(basic) + Number(post) + Number(assertion);
+  if (count > 1) return 'both';
+  if (assertion) {
+    return assertionMethod(decodeAssertion(params.get('client_assertion') ?? '')?.header.alg);
+  }
+  return basic ? 'basic' : post ? 'post' : 'none';
 }
 
 const invalidClient = (
@@ -163,7 +179,7 @@ export const profiles: Record<ProfileName, Profile> = {
     path: '/strict/token',
     lifetimeSeconds: 3600,
     expiresInAsString: false,
-    authenticate(req, params, clients) {
+    authenticate(req, params, clients, assertions) {
       const method = authMethodSeen(req, params);
       if (method === 'both') {
         return {
@@ -171,6 +187,9 @@ export const profiles: Record<ProfileName, Profile> = {
           error: 'invalid_request',
           description: 'more than one client authentication method',
         };
+      }
+      if (method === 'private_key_jwt' || method === 'client_secret_jwt') {
+        return assertions.verify(params, clients);
       }
       return method === 'post' ? viaBody(params, clients, 400) : viaBasic(req, clients);
     },

@@ -1,5 +1,15 @@
 /** What the authorization server saw: every token request, and tallies over them. */
-export type AuthMethodSeen = 'basic' | 'post' | 'both' | 'none';
+import type { DecodedAssertion } from './client-assertion.ts';
+import type { DiscoveryDocument } from './discovery.ts';
+
+/** `both`: two or more ways at once (e.g. Basic and an assertion). */
+export type AuthMethodSeen =
+  | 'basic'
+  | 'post'
+  | 'private_key_jwt'
+  | 'client_secret_jwt'
+  | 'both'
+  | 'none';
 
 export interface TokenRequestRecord {
   at: number;
@@ -11,6 +21,8 @@ export interface TokenRequestRecord {
   /** A token was issued (also under `delay` and `bad-expires-in` faults). */
   issued: boolean;
   fault: string | undefined;
+  /** The client assertion's header and claims as received (decoded, whether valid or not). */
+  assertion?: DecodedAssertion;
 }
 
 export interface AuthStats {
@@ -22,6 +34,10 @@ export interface AuthStats {
   byClient(): Record<string, number>;
   byScope(): Record<string, number>;
   byAuthMethod(): Record<AuthMethodSeen, number>;
+  /** Every client assertion received, in order: `requests` that carried one. */
+  readonly assertions: readonly DecodedAssertion[];
+  /** Discovery requests per document (`oauth`: RFC 8414, `openid`: OpenID Connect). */
+  readonly discovery: Readonly<Record<DiscoveryDocument, number>>;
   reset(): void;
 }
 
@@ -37,8 +53,14 @@ function tally(
   return counts;
 }
 
-export function createStats(): AuthStats & { record(entry: TokenRequestRecord): void } {
+export interface RecordingStats extends AuthStats {
+  record(entry: TokenRequestRecord): void;
+  recordDiscovery(document: DiscoveryDocument): void;
+}
+
+export function createStats(): RecordingStats {
   const records: TokenRequestRecord[] = [];
+  const discovery: Record<DiscoveryDocument, number> = { oauth: 0, openid: 0 };
   return {
     get total() {
       return records.length;
@@ -52,15 +74,26 @@ export function createStats(): AuthStats & { record(entry: TokenRequestRecord): 
     byAuthMethod: () => ({
       basic: 0,
       post: 0,
+      private_key_jwt: 0,
+      client_secret_jwt: 0,
       both: 0,
       none: 0,
       ...tally(records, (r) => r.authMethod),
     }),
+    get assertions() {
+      return records.flatMap((r) => (r.assertion ? [r.assertion] : []));
+    },
+    discovery,
     reset() {
       records.length = 0;
+      discovery.oauth = 0;
+      discovery.openid = 0;
     },
     record(entry) {
       records.push(entry);
+    },
+    recordDiscovery(document) {
+      discovery[document]++;
     },
   };
 }

@@ -1,6 +1,7 @@
 /**
  * The authorization server's JWTs: ES256 with a key pair made at start, verified for real by
- * the resource server (signature, issuer, expiry) plus a revocation list.
+ * the resource server (signature, issuer, expiry) plus a revocation list. Both dating and
+ * expiry read the server's clock (`now`), so a skewed server is consistent with itself.
  */
 import { exportJWK, generateKeyPair, type JWK, type JWTPayload, jwtVerify, SignJWT } from 'jose';
 
@@ -27,7 +28,10 @@ export interface TokenSigner {
   readonly jwks: { keys: JWK[] };
 }
 
-export async function createTokenSigner(issuer: string): Promise<TokenSigner> {
+export async function createTokenSigner(
+  issuer: string,
+  now: () => number = Date.now,
+): Promise<TokenSigner> {
   const { privateKey, publicKey } = await generateKeyPair('ES256');
   const jwk = { ...(await exportJWK(publicKey)), kid: 'test-key-1', alg: 'ES256', use: 'sig' };
   const live = new Set<string>();
@@ -39,15 +43,15 @@ export async function createTokenSigner(issuer: string): Promise<TokenSigner> {
       const jti = crypto.randomUUID();
       // JWT times are whole seconds: round `exp` up so a token lives at least the
       // `expires_in` it is announced with (rounding down would cut up to a second off).
-      const nowMs = Date.now();
-      const now = Math.floor(nowMs / 1000);
+      const nowMs = now();
+      const iat = Math.floor(nowMs / 1000);
       const exp = Math.ceil(nowMs / 1000 + lifetimeSeconds);
       const token = await new SignJWT({ ...(scope ? { scope } : {}), client_id: subject })
         .setProtectedHeader({ alg: 'ES256', kid: jwk.kid, typ: 'at+jwt' })
         .setIssuer(issuer)
         .setSubject(subject)
         .setAudience(audience)
-        .setIssuedAt(now)
+        .setIssuedAt(iat)
         .setExpirationTime(exp)
         .setJti(jti)
         .sign(privateKey);
@@ -56,7 +60,10 @@ export async function createTokenSigner(issuer: string): Promise<TokenSigner> {
     },
     async verify(token) {
       try {
-        const { payload } = await jwtVerify<AccessTokenClaims>(token, publicKey, { issuer });
+        const { payload } = await jwtVerify<AccessTokenClaims>(token, publicKey, {
+          issuer,
+          currentDate: new Date(now()),
+        });
         return revoked.has(payload.jti) ? undefined : payload;
       } catch {
         return undefined;

@@ -2,6 +2,7 @@
  * What the provider reports. Events carry the cache key (a hash), the scope and typed
  * errors whose text is already redacted: never a token or a secret.
  */
+import { publishEvent } from './diagnostics.ts';
 import type { M2MAuthError } from './errors.ts';
 import type { LifetimeSource } from './token-response.ts';
 
@@ -67,6 +68,7 @@ export type EventSink = (event: TokenEvent) => void;
 /** One sink that feeds `onEvent` and the logger; a throwing listener never breaks a request. */
 export function createEventSink(onEvent?: (event: TokenEvent) => void, logger?: Logger): EventSink {
   return (event) => {
+    publishEvent(event);
     try {
       onEvent?.(event);
     } catch {

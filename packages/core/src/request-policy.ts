@@ -9,6 +9,7 @@
  *   so concurrent 401s cause one refresh), get a fresh one, replay once. 403 is untouched.
  * - A redirect to another origin never carries our token.
  */
+import { publishReplay } from './diagnostics.ts';
 import { ConfigError } from './errors.ts';
 import { isSecureEnough } from './origins.ts';
 import type { TokenProvider } from './token-provider.ts';
@@ -209,7 +210,14 @@ export function createRequestPolicy(
       const { sent, signal } = decision;
       if (!sent || !shouldReplay(decision)) return undefined;
       await sent.provider.invalidate(sent.accessToken);
-      return authorization(sent.provider, signal);
+      try {
+        const fresh = await authorization(sent.provider, signal);
+        publishReplay({ scope: sent.provider.scope, replayed: true });
+        return fresh;
+      } catch (error) {
+        publishReplay({ scope: sent.provider.scope, replayed: false });
+        throw error;
+      }
     },
     keepsTokenOnRedirect(from, to) {
       return judge(from).origin === judge(to).origin;

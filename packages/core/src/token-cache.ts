@@ -4,6 +4,7 @@
  */
 import { abortable } from './abort.ts';
 import type { ClientAuthMethod } from './client-auth.ts';
+import { publishServed, traceTokenRequest } from './diagnostics.ts';
 import type { M2MAuthError } from './errors.ts';
 import type { EventSink } from './events.ts';
 import { freshness, tokenTimes } from './expiry.ts';
@@ -46,6 +47,10 @@ export function createTokenCache(
 ): TokenCache {
   const flights = singleFlight<StoredToken>(config);
   const autoMemory: { method?: ClientAuthMethod | undefined } = {};
+
+  const tokenUrl = config.tokenUrl ?? (config.issuer as string);
+  const traced = <T>(request: ScopedRequest, refreshAhead: boolean, run: () => Promise<T>) =>
+    traceTokenRequest({ key: request.key, scope: request.scope, tokenUrl, refreshAhead }, run);
 
   async function fetchAndStore(
     request: ScopedRequest,
@@ -114,7 +119,9 @@ export function createTokenCache(
   function refreshAhead(request: ScopedRequest, current: StoredToken): void {
     if (flights.failing(request.key)) return;
     flights
-      .run(request.key, () => fetchAndStore(request, current.token.accessToken))
+      .run(request.key, () =>
+        traced(request, true, () => fetchAndStore(request, current.token.accessToken)),
+      )
       .catch((error: unknown) => {
         emit({
           type: 'refresh_failed',
@@ -131,7 +138,9 @@ export function createTokenCache(
     signal: AbortSignal | undefined,
   ): Promise<AccessToken> {
     const fresh = await abortable(
-      flights.run(request.key, () => fetchAndStore(request, undefined)),
+      flights.run(request.key, () =>
+        traced(request, false, () => fetchAndStore(request, undefined)),
+      ),
       signal,
     );
     return fresh.token;
@@ -143,7 +152,11 @@ export function createTokenCache(
     signal: AbortSignal | undefined,
   ) {
     if (entry) {
-      const state = freshness(entry, Date.now());
+      const now = Date.now();
+      const state = freshness(entry, now);
+      if (state !== 'stale') {
+        publishServed(request.key, request.scope, entry, now, state === 'refresh-ahead');
+      }
       if (state === 'fresh') return Promise.resolve(entry.token);
       if (state === 'refresh-ahead') {
         refreshAhead(request, entry);

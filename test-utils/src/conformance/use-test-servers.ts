@@ -1,6 +1,7 @@
 /**
  * `useTestServers()`: the authorization server, the protected API and another origin for a
- * vitest file, started once (`beforeAll`), reset before each test, closed after (`afterAll`).
+ * vitest file, started once (`beforeAll`), reset before each test (stats, faults, lifetimes,
+ * clock offset, discovery overrides, API records), closed after (`afterAll`).
  */
 import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { startAuthServer } from '../auth-server.ts';
@@ -23,6 +24,8 @@ export function useTestServers(): ConformanceServers {
     servers.auth.stats.reset();
     servers.auth.control.clearFaults();
     servers.auth.control.resetLifetimes();
+    servers.auth.control.setClockOffset(0);
+    servers.auth.control.setDiscovery(undefined);
     servers.api.reset();
     servers.other.received.length = 0;
   });

@@ -1,0 +1,104 @@
+/**
+ * Node's `diagnostics_channel` publishing, for APM agents and `@m2m-auth/otel`. Core stays
+ * runtime-neutral: the module is looked up once through `process.getBuiltinModule` (Node 22.3+,
+ * Bun, Deno), guarded, and where it is missing (browsers, workerd without nodejs_compat)
+ * every publish is a no-op. Publishing costs one `hasSubscribers` check when nobody listens.
+ *
+ * Channels (names are public API):
+ * - `m2m-auth:event`: every `TokenEvent`, as `onEvent` sees it.
+ * - `m2m-auth:token-served`: a cached token handed out: `{ key, scope, ageMs, expiresInMs, refreshAhead }`.
+ * - `m2m-auth:replay`: a 401 to a request we authorized, and what we did: `{ scope, replayed }`.
+ * - tracing channel `m2m-auth:token-request` (`tracing:m2m-auth:token-request:start` ...):
+ *   one token request flight; context `{ key, scope, tokenUrl, refreshAhead }`, then `result`
+ *   (`{ expiresAt, lifetimeMs }`) or `error`.
+ * No message ever holds a token or a secret.
+ */
+import type { TokenEvent } from './events.ts';
+
+interface Channel {
+  readonly hasSubscribers: boolean;
+  publish(message: unknown): void;
+}
+interface TracingChannel {
+  readonly hasSubscribers: boolean;
+  tracePromise<T>(fn: () => Promise<T>, context: object): Promise<T>;
+}
+interface DiagnosticsChannelModule {
+  channel(name: string): Channel;
+  tracingChannel(name: string): TracingChannel;
+}
+
+export interface TokenServed {
+  key: string;
+  scope: string | undefined;
+  /** Since the token request that produced it started. */
+  ageMs: number;
+  expiresInMs: number;
+  /** Served while one background refresh runs. */
+  refreshAhead: boolean;
+}
+
+export interface ReplayNotice {
+  scope: string | undefined;
+  /** False when no new token could be had (the 401 goes to the caller). */
+  replayed: boolean;
+}
+
+export interface TokenRequestContext {
+  key: string;
+  scope: string | undefined;
+  /** The token endpoint, or the issuer when it is still to be discovered. */
+  tokenUrl: string;
+  refreshAhead: boolean;
+}
+
+function load(): DiagnosticsChannelModule | undefined {
+  try {
+    const host = globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } };
+    const module = host.process?.getBuiltinModule?.('node:diagnostics_channel');
+    return module as DiagnosticsChannelModule | undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const noChannel: Channel = { hasSubscribers: false, publish() {} };
+const dc = load();
+const events = dc?.channel('m2m-auth:event') ?? noChannel;
+const served = dc?.channel('m2m-auth:token-served') ?? noChannel;
+const replays = dc?.channel('m2m-auth:replay') ?? noChannel;
+const requests = dc?.tracingChannel('m2m-auth:token-request');
+
+export function publishEvent(event: TokenEvent): void {
+  if (events.hasSubscribers) events.publish(event);
+}
+
+/** Called on the hot path: arguments, not a closure, so nothing is allocated unheard. */
+export function publishServed(
+  key: string,
+  scope: string | undefined,
+  entry: { obtainedAt: number; token: { expiresAt: number } },
+  now: number,
+  refreshAhead: boolean,
+): void {
+  if (!served.hasSubscribers) return;
+  const message: TokenServed = {
+    key,
+    scope,
+    ageMs: now - entry.obtainedAt,
+    expiresInMs: entry.token.expiresAt - now,
+    refreshAhead,
+  };
+  served.publish(message);
+}
+
+export function publishReplay(notice: ReplayNotice): void {
+  if (replays.hasSubscribers) replays.publish(notice);
+}
+
+export function traceTokenRequest<T>(
+  context: TokenRequestContext,
+  run: () => Promise<T>,
+): Promise<T> {
+  return requests?.hasSubscribers ? requests.tracePromise(run, context) : run();
+}

@@ -1,0 +1,134 @@
+/**
+ * The token endpoint shared by every profile: strict form parsing, fault injection, the
+ * profile's client authentication and scope rules, then a signed token, each request
+ * recorded in the stats. Every answer is dated by the server's clock.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { type AssertionVerifier, decodeAssertion } from './client-assertion.ts';
+import { httpDate, type ServerClock } from './clock.ts';
+import { answerWithFault, type FaultQueue } from './faults.ts';
+import { basicCredentials, parseTokenForm } from './form.ts';
+import { sendJson } from './http.ts';
+import {
+  authMethodSeen,
+  type ClientRecord,
+  type OAuthFailure,
+  type ProfileName,
+  profiles,
+} from './profiles.ts';
+import type { RecordingStats, TokenRequestRecord } from './stats.ts';
+import type { TokenSigner } from './token-signer.ts';
+
+/** The `aud` of issued tokens unless the request names an `audience`. */
+export const DEFAULT_AUDIENCE = 'm2m-auth-test-api';
+
+export interface TokenEndpointState {
+  clients: Map<string, ClientRecord>;
+  lifetimes: Map<ProfileName, number>;
+  faults: FaultQueue;
+  stats: RecordingStats;
+  signer: TokenSigner;
+  assertions: AssertionVerifier;
+  clock: ServerClock;
+}
+
+const byPath = new Map(Object.values(profiles).map((p) => [p.path, p]));
+const NO_STORE = { 'cache-control': 'no-store', pragma: 'no-cache' };
+
+function fail(res: ServerResponse, failure: OAuthFailure) {
+  sendJson(
+    res,
+    failure.status,
+    { error: failure.error, error_description: failure.description },
+    { ...NO_STORE, ...failure.headers },
+  );
+}
+
+export async function tokenEndpoint(
+  state: TokenEndpointState,
+  req: IncomingMessage,
+  res: ServerResponse,
+  body: Buffer,
+): Promise<void> {
+  const { clients, faults, stats, signer, clock } = state;
+  // Explicit, so it is the server's (possibly skewed) time rather than Node's own.
+  res.setHeader('date', httpDate(clock.now()));
+  const profile = byPath.get((req.url ?? '').split('?')[0] ?? '');
+  if (!profile) return sendJson(res, 404, { error: 'not_found' });
+  const form = parseTokenForm(req, body);
+  const params = form.ok ? form.params : new Map<string, string>();
+  const assertion = decodeAssertion(params.get('client_assertion') ?? '');
+  const entry: TokenRequestRecord = {
+    at: Date.now(),
+    profile: profile.name,
+    clientId:
+      params.get('client_id') ??
+      basicCredentials(req, true)?.clientId ??
+      (typeof assertion?.claims.sub === 'string' ? assertion.claims.sub : undefined),
+    scope: params.get('scope'),
+    authMethod: authMethodSeen(req, params),
+    status: 200,
+    issued: false,
+    fault: undefined,
+    ...(assertion ? { assertion } : {}),
+  };
+  const finish = (status: number) => stats.record({ ...entry, status });
+  const fault = faults.next();
+  if (fault) {
+    entry.fault = fault.type;
+    if (fault.type === 'delay') {
+      await new Promise((resolve) => setTimeout(resolve, fault.ms));
+      res.setHeader('date', httpDate(clock.now()));
+    }
+    if (answerWithFault(res, fault)) return finish(fault.type === 'reset' ? 0 : res.statusCode);
+  }
+  const reject = (failure: OAuthFailure) => {
+    fail(res, failure);
+    finish(failure.status);
+  };
+  if (req.method !== 'POST')
+    return reject({ status: 405, error: 'invalid_request', description: 'use POST' });
+  if (!form.ok)
+    return reject({ status: 400, error: 'invalid_request', description: form.description });
+  const grant = params.get('grant_type');
+  if (!grant)
+    return reject({ status: 400, error: 'invalid_request', description: 'grant_type is required' });
+  if (grant !== 'client_credentials') {
+    return reject({
+      status: 400,
+      error: 'unsupported_grant_type',
+      description: `grant_type ${grant} is not supported`,
+    });
+  }
+  const client = await profile.authenticate(req, params, clients, state.assertions);
+  if ('error' in client) return reject(client);
+  entry.clientId = client.clientId;
+  const scope = profile.grantScope(params.get('scope'), client);
+  if (typeof scope === 'object') return reject(scope);
+  const lifetime = state.lifetimes.get(profile.name) ?? profile.lifetimeSeconds;
+  const { token } = await signer.issue({
+    subject: client.clientId,
+    audience: params.get('audience') ?? DEFAULT_AUDIENCE,
+    scope,
+    lifetimeSeconds: lifetime,
+  });
+  const expiresIn =
+    fault?.type === 'bad-expires-in'
+      ? 'abc'
+      : profile.expiresInAsString
+        ? String(lifetime)
+        : lifetime;
+  res.setHeader('date', httpDate(clock.now()));
+  sendJson(
+    res,
+    200,
+    {
+      access_token: token,
+      token_type: 'Bearer',
+      expires_in: expiresIn,
+      ...(scope ? { scope } : {}),
+    },
+    NO_STORE,
+  );
+  stats.record({ ...entry, status: 200, issued: true });
+}
