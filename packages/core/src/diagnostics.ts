@@ -10,7 +10,7 @@
  * - `m2m-auth:replay`: a 401 to a request we authorized, and what we did: `{ scope, replayed }`.
  * - tracing channel `m2m-auth:token-request` (`tracing:m2m-auth:token-request:start` ...):
  *   one token request flight; context `{ key, scope, tokenUrl, refreshAhead }`, then `result`
- *   (`{ expiresAt, lifetimeMs }`) or `error`.
+ *   (`{ obtainedAt, expiresAt }`) or `error` (our typed, redacted error).
  * No message ever holds a token or a secret.
  */
 import type { TokenEvent } from './events.ts';
@@ -96,9 +96,18 @@ export function publishReplay(notice: ReplayNotice): void {
   if (replays.hasSubscribers) replays.publish(notice);
 }
 
-export function traceTokenRequest<T>(
-  context: TokenRequestContext,
-  run: () => Promise<T>,
-): Promise<T> {
-  return requests?.hasSubscribers ? requests.tracePromise(run, context) : run();
+/**
+ * Traces one token request. The traced result is a summary, not the stored entry: a tracing
+ * subscriber sees `context.result`, and that must never hold the token.
+ */
+export async function traceTokenRequest<
+  T extends { obtainedAt: number; token: { expiresAt: number } },
+>(context: TokenRequestContext, run: () => Promise<T>): Promise<T> {
+  if (!requests?.hasSubscribers) return run();
+  let entry: T | undefined;
+  await requests.tracePromise(async () => {
+    entry = await run();
+    return { obtainedAt: entry.obtainedAt, expiresAt: entry.token.expiresAt };
+  }, context);
+  return entry as T;
 }

@@ -49,7 +49,7 @@ export function createTokenCache(
   const autoMemory: { method?: ClientAuthMethod | undefined } = {};
 
   const tokenUrl = config.tokenUrl ?? (config.issuer as string);
-  const traced = <T>(request: ScopedRequest, refreshAhead: boolean, run: () => Promise<T>) =>
+  const traced = (request: ScopedRequest, refreshAhead: boolean, run: () => Promise<StoredToken>) =>
     traceTokenRequest({ key: request.key, scope: request.scope, tokenUrl, refreshAhead }, run);
 
   async function fetchAndStore(
