@@ -18,6 +18,7 @@ const packages = [
   'packages/ky',
   'packages/redis',
   'packages/cli',
+  'packages/otel',
   'test-utils',
   'bench',
 ];

@@ -9,7 +9,7 @@
  * - `m2m-auth:token-served`: a cached token handed out: `{ key, scope, ageMs, expiresInMs, refreshAhead }`.
  * - `m2m-auth:replay`: a 401 to a request we authorized, and what we did: `{ scope, replayed }`.
  * - tracing channel `m2m-auth:token-request` (`tracing:m2m-auth:token-request:start` ...):
- *   one token request flight; context `{ key, scope, tokenUrl, refreshAhead }`, then `result`
+ *   one token request flight; context `{ key, scope, tokenUrl, refreshAhead, replacingExpiresInMs? }`, then `result`
  *   (`{ obtainedAt, expiresAt }`) or `error` (our typed, redacted error).
  * No message ever holds a token or a secret.
  */
@@ -50,6 +50,8 @@ export interface TokenRequestContext {
   /** The token endpoint, or the issuer when it is still to be discovered. */
   tokenUrl: string;
   refreshAhead: boolean;
+  /** For a refresh ahead: how long the token it replaces still had, in ms (the lead time). */
+  replacingExpiresInMs?: number;
 }
 
 function load(): DiagnosticsChannelModule | undefined {
@@ -62,12 +64,20 @@ function load(): DiagnosticsChannelModule | undefined {
   }
 }
 
+/** The channel names, for subscribers (`tokenRequest` is a tracing channel's prefix). */
+export const DIAGNOSTICS_CHANNELS = {
+  event: 'm2m-auth:event',
+  tokenServed: 'm2m-auth:token-served',
+  replay: 'm2m-auth:replay',
+  tokenRequest: 'm2m-auth:token-request',
+} as const;
+
 const noChannel: Channel = { hasSubscribers: false, publish() {} };
 const dc = load();
-const events = dc?.channel('m2m-auth:event') ?? noChannel;
-const served = dc?.channel('m2m-auth:token-served') ?? noChannel;
-const replays = dc?.channel('m2m-auth:replay') ?? noChannel;
-const requests = dc?.tracingChannel('m2m-auth:token-request');
+const events = dc?.channel(DIAGNOSTICS_CHANNELS.event) ?? noChannel;
+const served = dc?.channel(DIAGNOSTICS_CHANNELS.tokenServed) ?? noChannel;
+const replays = dc?.channel(DIAGNOSTICS_CHANNELS.replay) ?? noChannel;
+const requests = dc?.tracingChannel(DIAGNOSTICS_CHANNELS.tokenRequest);
 
 export function publishEvent(event: TokenEvent): void {
   if (events.hasSubscribers) events.publish(event);

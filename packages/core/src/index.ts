@@ -1,5 +1,8 @@
+export type { ClientAssertionOptions, PrivateKeyInput } from './client-assertion.ts';
 export type { ClientAuth, ClientAuthMethod } from './client-auth.ts';
 export { basicAuthorization, formEncode } from './client-auth.ts';
+export type { ReplayNotice, TokenRequestContext, TokenServed } from './diagnostics.ts';
+export { DIAGNOSTICS_CHANNELS } from './diagnostics.ts';
 export type { M2MAuthErrorOptions } from './errors.ts';
 export {
   ConfigError,
@@ -30,6 +33,7 @@ export type {
 } from './request-policy.ts';
 export { createRequestPolicy } from './request-policy.ts';
 export type { RetryOptions } from './retry.ts';
+export type { SecretInput } from './secret-source.ts';
 export type { SharedFailure } from './shared-failure.ts';
 export { reviveFailure } from './shared-failure.ts';
 export type { FetchLike } from './token-endpoint.ts';

@@ -49,8 +49,21 @@ export function createTokenCache(
   const autoMemory: { method?: ClientAuthMethod | undefined } = {};
 
   const tokenUrl = config.tokenUrl ?? (config.issuer as string);
-  const traced = (request: ScopedRequest, refreshAhead: boolean, run: () => Promise<StoredToken>) =>
-    traceTokenRequest({ key: request.key, scope: request.scope, tokenUrl, refreshAhead }, run);
+  const traced = (
+    request: ScopedRequest,
+    replacing: StoredToken | undefined,
+    run: () => Promise<StoredToken>,
+  ) =>
+    traceTokenRequest(
+      {
+        key: request.key,
+        scope: request.scope,
+        tokenUrl,
+        refreshAhead: replacing !== undefined,
+        ...(replacing ? { replacingExpiresInMs: replacing.token.expiresAt - Date.now() } : {}),
+      },
+      run,
+    );
 
   async function fetchAndStore(
     request: ScopedRequest,
@@ -120,7 +133,7 @@ export function createTokenCache(
     if (flights.failing(request.key)) return;
     flights
       .run(request.key, () =>
-        traced(request, true, () => fetchAndStore(request, current.token.accessToken)),
+        traced(request, current, () => fetchAndStore(request, current.token.accessToken)),
       )
       .catch((error: unknown) => {
         emit({
@@ -139,7 +152,7 @@ export function createTokenCache(
   ): Promise<AccessToken> {
     const fresh = await abortable(
       flights.run(request.key, () =>
-        traced(request, false, () => fetchAndStore(request, undefined)),
+        traced(request, undefined, () => fetchAndStore(request, undefined)),
       ),
       signal,
     );
