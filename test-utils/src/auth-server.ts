@@ -1,7 +1,7 @@
 /**
  * `startAuthServer`: a real OAuth 2.0 token endpoint on 127.0.0.1 with the vendor profiles
  * of `profiles.ts`, JWT access tokens, client assertions, discovery metadata, a clock a test
- * can skew, fault injection and request statistics.
+ * can skew, fault injection, DPoP (RFC 9449) on the `dpop` profile and request statistics.
  */
 import { createAssertionVerifier } from './client-assertion.ts';
 import { createClock, httpDate } from './clock.ts';
@@ -11,6 +11,8 @@ import {
   defaultMetadata,
   discoveryAnswer,
 } from './discovery.ts';
+import { createDpopNonces, type DpopRotateOptions } from './dpop-nonces.ts';
+import { createDpopVerifier } from './dpop-verifier.ts';
 import { createFaultQueue, type Fault } from './faults.ts';
 import { listen, sendJson } from './http.ts';
 import { type ClientRecord, type ProfileName, profiles } from './profiles.ts';
@@ -54,6 +56,19 @@ export interface AuthControl {
    * issued tokens' `iat`/`exp`, assertion checks and token expiry at the resource server.
    */
   setClockOffset(ms: number): void;
+  /**
+   * Whether DPoP proofs on the `dpop` profile must carry the server's nonce (default true:
+   * a first request without it gets `400 use_dpop_nonce` and a `DPoP-Nonce` header).
+   */
+  requireDpopNonce(required: boolean): void;
+  /**
+   * A new DPoP nonce; the old one is refused at once (`use_dpop_nonce`) unless
+   * `acceptPrevious`, which keeps it valid until the next rotation while successful answers
+   * announce the new one in `DPoP-Nonce`. Returns the new nonce.
+   */
+  rotateDpopNonce(options?: DpopRotateOptions): string;
+  /** The DPoP nonce the token endpoint demands now. */
+  dpopNonce(): string;
 }
 
 export interface AuthServer {
@@ -105,10 +120,11 @@ export async function startAuthServer(options: AuthServerOptions = {}): Promise<
   const tokenUrl = (profile: ProfileName) => `${url}${profiles[profile].path}`;
   const signer = await createTokenSigner(url, clock.now);
   const assertions = createAssertionVerifier({
-    audiences: [tokenUrl('strict-rfc'), url],
+    audiences: [tokenUrl('strict-rfc'), tokenUrl('dpop'), url],
     now: clock.now,
   });
-  state = { clients, lifetimes, faults, stats, signer, assertions, clock };
+  const dpop = createDpopVerifier({ now: clock.now, nonces: createDpopNonces() });
+  state = { clients, lifetimes, faults, stats, signer, assertions, clock, dpop, url };
 
   return {
     url,
@@ -138,6 +154,9 @@ export async function startAuthServer(options: AuthServerOptions = {}): Promise<
         discovery = overrides;
       },
       setClockOffset: (ms) => clock.setOffset(ms),
+      requireDpopNonce: (required) => dpop.nonces.require(required),
+      rotateDpopNonce: (rotate) => dpop.nonces.rotate(rotate),
+      dpopNonce: () => dpop.nonces.current,
     },
   };
 }

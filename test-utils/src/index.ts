@@ -17,6 +17,11 @@ export type {
   MetadataOverrides,
 } from './discovery.ts';
 export { DISCOVERY_PATHS } from './discovery.ts';
+export type { DpopNonceState, DpopRotateOptions } from './dpop-nonces.ts';
+export type { DpopAlg, DpopKeys, DpopProofOptions } from './dpop-proof.ts';
+export { accessTokenHash, createDpopProof, generateDpopKeys } from './dpop-proof.ts';
+export type { DpopOutcome, DpopProofRecord } from './dpop-verifier.ts';
+export { DPOP_ALGS, DPOP_IAT_WINDOW_SECONDS } from './dpop-verifier.ts';
 export type { Fault } from './faults.ts';
 export { asLogged } from './logged.ts';
 export type { OtherOrigin } from './other-origin.ts';
@@ -26,9 +31,15 @@ export type { ClientRecord, ProfileName } from './profiles.ts';
 export { profiles } from './profiles.ts';
 export type { RedisServer } from './redis-server.ts';
 export { redisServerBinary, startRedisServer } from './redis-server.ts';
-export type { ResourceCounters, ResourceServer } from './resource-server.ts';
+export type { DpopChallengeError } from './resource-dpop.ts';
+export { dpopChallenge } from './resource-dpop.ts';
+export type {
+  ResourceCounters,
+  ResourceRequestRecord,
+  ResourceServer,
+} from './resource-server.ts';
 export { startResourceServer } from './resource-server.ts';
-export type { AuthMethodSeen, AuthStats, TokenRequestRecord } from './stats.ts';
+export type { AuthMethodSeen, AuthStats, DpopTally, TokenRequestRecord } from './stats.ts';
 export type { AccessTokenClaims } from './token-signer.ts';
 // The conformance suite is a separate entry point (`@m2m-auth/test-utils/conformance`)
 // because it imports vitest, which users of the servers alone may not have.

@@ -12,6 +12,8 @@ export const PROFILE_CLIENT_OPTIONS: Record<ProfileName, Partial<TokenProviderOp
   tenant: { clientAuth: 'client_secret_post', scope: 'tenant/acme' },
   generic: {},
   'strict-rfc': {},
+  // The token endpoint demands a DPoP proof, and the API one per request with its tokens.
+  dpop: { dpop: true },
 };
 
 export function profileProvider(

@@ -10,6 +10,9 @@
  * - `strict-rfc`: RFC 6749 as written: Basic, post or an RFC 7523 client assertion (never
  *   two), 401 with `WWW-Authenticate` for Basic failures, 400 for body-credential failures,
  *   401 for assertion failures.
+ * - `dpop`: `strict-rfc` client authentication plus a required RFC 9449 DPoP proof (checked
+ *   by the token endpoint, `dpop-verifier.ts`); tokens are `token_type: DPoP`, bound by
+ *   `cnf.jkt`.
  */
 import type { IncomingMessage } from 'node:http';
 import type { JWK } from 'jose';
@@ -17,7 +20,7 @@ import { type AssertionVerifier, assertionMethod, decodeAssertion } from './clie
 import { basicCredentials } from './form.ts';
 import type { AuthMethodSeen } from './stats.ts';
 
-export type ProfileName = 'cognito' | 'tenant' | 'generic' | 'strict-rfc';
+export type ProfileName = 'cognito' | 'tenant' | 'generic' | 'strict-rfc' | 'dpop';
 
 export interface ClientRecord {
   clientId: string;
@@ -45,6 +48,8 @@ export interface Profile {
   path: string;
   lifetimeSeconds: number;
   expiresInAsString: boolean;
+  /** Every token request needs a valid DPoP proof; tokens are bound to its key. */
+  requiresDpop: boolean;
   authenticate(
     req: IncomingMessage,
     params: Map<string, string>,
@@ -101,6 +106,26 @@ function viaBody(params: Map<string, string>, clients: Map<string, ClientRecord>
   );
 }
 
+function strictAuthentication(
+  req: IncomingMessage,
+  params: Map<string, string>,
+  clients: Map<string, ClientRecord>,
+  assertions: AssertionVerifier,
+): ClientRecord | OAuthFailure | Promise<ClientRecord | OAuthFailure> {
+  const method = authMethodSeen(req, params);
+  if (method === 'both') {
+    return {
+      status: 400,
+      error: 'invalid_request',
+      description: 'more than one client authentication method',
+    };
+  }
+  if (method === 'private_key_jwt' || method === 'client_secret_jwt') {
+    return assertions.verify(params, clients);
+  }
+  return method === 'post' ? viaBody(params, clients, 400) : viaBasic(req, clients);
+}
+
 function anyScope(
   scope: string | undefined,
   client: ClientRecord,
@@ -122,6 +147,7 @@ export const profiles: Record<ProfileName, Profile> = {
     path: '/cognito/oauth2/token',
     lifetimeSeconds: 86_400,
     expiresInAsString: true,
+    requiresDpop: false,
     authenticate(req, params, clients) {
       const client = viaBasic(req, clients);
       if ('error' in client) return client;
@@ -142,6 +168,7 @@ export const profiles: Record<ProfileName, Profile> = {
     path: '/tenant/connect/token',
     lifetimeSeconds: 900,
     expiresInAsString: false,
+    requiresDpop: false,
     authenticate(req, params, clients) {
       if (req.headers.authorization) {
         return invalidClient(401, 'send client_id and client_secret in the body', false);
@@ -171,6 +198,7 @@ export const profiles: Record<ProfileName, Profile> = {
     path: '/oauth/v2/token',
     lifetimeSeconds: 3600,
     expiresInAsString: false,
+    requiresDpop: false,
     authenticate: (req, _params, clients) => viaBasic(req, clients),
     grantScope: anyScope,
   },
@@ -179,20 +207,17 @@ export const profiles: Record<ProfileName, Profile> = {
     path: '/strict/token',
     lifetimeSeconds: 3600,
     expiresInAsString: false,
-    authenticate(req, params, clients, assertions) {
-      const method = authMethodSeen(req, params);
-      if (method === 'both') {
-        return {
-          status: 400,
-          error: 'invalid_request',
-          description: 'more than one client authentication method',
-        };
-      }
-      if (method === 'private_key_jwt' || method === 'client_secret_jwt') {
-        return assertions.verify(params, clients);
-      }
-      return method === 'post' ? viaBody(params, clients, 400) : viaBasic(req, clients);
-    },
+    requiresDpop: false,
+    authenticate: strictAuthentication,
+    grantScope: anyScope,
+  },
+  dpop: {
+    name: 'dpop',
+    path: '/dpop/token',
+    lifetimeSeconds: 3600,
+    expiresInAsString: false,
+    requiresDpop: true,
+    authenticate: strictAuthentication,
     grantScope: anyScope,
   },
 };

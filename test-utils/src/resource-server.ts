@@ -1,6 +1,7 @@
 /**
  * `startResourceServer`: a protected API that verifies the authorization server's JWTs for
- * real (signature, expiry, issuer, revocation).
+ * real (signature, expiry, issuer, revocation), under `Bearer`, or under `DPoP` with a proof
+ * for DPoP-bound tokens (`resource-dpop.ts`), with its own DPoP nonce.
  *
  * Routes (any method):
  * - `/echo...`: method, path, body length and SHA-256, the token's `jti` and `scope`;
@@ -13,7 +14,11 @@
 import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AuthServer } from './auth-server.ts';
+import { createDpopNonces, type DpopRotateOptions } from './dpop-nonces.ts';
+import { createDpopVerifier, type DpopProofRecord } from './dpop-verifier.ts';
 import { listen, sendJson } from './http.ts';
+import { checkDpopAccess, dpopChallenge } from './resource-dpop.ts';
+import { countDpop, type DpopTally, emptyDpopTally } from './stats.ts';
 import type { AccessTokenClaims } from './token-signer.ts';
 
 export interface ResourceCounters {
@@ -24,19 +29,35 @@ export interface ResourceCounters {
   unauthorized: number;
   /** Requests per path (without the query). */
   byPath: Record<string, number>;
+  /** DPoP proofs seen, by outcome (`useDpopNonce`: 401 answers demanding the nonce). */
+  dpop: DpopTally;
+}
+
+export interface ResourceRequestRecord {
+  method: string;
+  path: string;
+  authorization: string | undefined;
+  bodyLength: number;
+  status: number;
+  /** The DPoP proof as received and its outcome, when one came or the token is DPoP-bound. */
+  dpop?: DpopProofRecord;
 }
 
 export interface ResourceServer {
   url: string;
   counters: ResourceCounters;
   /** Every request seen, in order, with the status it was answered with (0 until then). */
-  requests: Array<{
-    method: string;
-    path: string;
-    authorization: string | undefined;
-    bodyLength: number;
-    status: number;
-  }>;
+  requests: ResourceRequestRecord[];
+  /** Whether proofs must carry the API's DPoP nonce (default true: the nonce dance, §9). */
+  requireDpopNonce(required: boolean): void;
+  /**
+   * A new DPoP nonce for the API; the old one gets `use_dpop_nonce` at once unless
+   * `acceptPrevious` (then successful answers announce the new one in `DPoP-Nonce`).
+   */
+  rotateDpopNonce(options?: DpopRotateOptions): string;
+  /** The DPoP nonce the API demands now. */
+  dpopNonce(): string;
+  /** Clears counters and records (the DPoP nonce settings stay). */
   reset(): void;
   close(): Promise<void>;
 }
@@ -64,8 +85,14 @@ export async function startResourceServer(options: {
     withoutToken: 0,
     unauthorized: 0,
     byPath: {},
+    dpop: emptyDpopTally(),
   };
-  const requests: ResourceServer['requests'] = [];
+  const requests: ResourceRequestRecord[] = [];
+  const dpop = createDpopVerifier({
+    now: options.authServer.now,
+    nonces: createDpopNonces(),
+  });
+  let base = '';
 
   async function handle(req: IncomingMessage, res: ServerResponse, body: Buffer) {
     const url = new URL(req.url ?? '/', 'http://api.local');
@@ -74,7 +101,7 @@ export async function startResourceServer(options: {
     counters.total++;
     counters.byPath[path] = (counters.byPath[path] ?? 0) + 1;
     counters[authorization ? 'withToken' : 'withoutToken']++;
-    const seen = {
+    const seen: ResourceRequestRecord = {
       method: req.method ?? 'GET',
       path,
       authorization,
@@ -85,6 +112,7 @@ export async function startResourceServer(options: {
     res.on('finish', () => {
       seen.status = res.statusCode;
       if (res.statusCode === 401) counters.unauthorized++;
+      countDpop(counters.dpop, seen.dpop);
     });
 
     if (path === '/public') return sendJson(res, 200, { ok: true });
@@ -93,10 +121,25 @@ export async function startResourceServer(options: {
       return res.end();
     }
     if (path === '/always-401') return unauthorized(res, 'this route never accepts a token');
-    const bearer = /^Bearer (\S+)$/i.exec(authorization ?? '')?.[1];
-    if (!bearer) return unauthorized(res, 'a bearer token is required');
-    const claims: AccessTokenClaims | undefined = await options.authServer.verify(bearer);
-    if (!claims) return unauthorized(res, 'the token is invalid, expired or revoked');
+    const [, scheme, token] = /^(Bearer|DPoP) (\S+)$/i.exec(authorization ?? '') ?? [];
+    if (!scheme || !token) return unauthorized(res, 'a bearer token is required');
+    const isDpop = scheme.toLowerCase() === 'dpop';
+    const claims: AccessTokenClaims | undefined = await options.authServer.verify(token);
+    if (!claims) {
+      const description = 'the token is invalid, expired or revoked';
+      if (!isDpop) return unauthorized(res, description);
+      const challenge = dpopChallenge('invalid_token', description);
+      const body = { error: 'invalid_token', error_description: description };
+      return sendJson(res, 401, body, { 'www-authenticate': challenge });
+    }
+    const access = await checkDpopAccess(dpop, req, res, {
+      scheme: isDpop ? 'DPoP' : 'Bearer',
+      token,
+      claims,
+      htu: `${base}${path}`,
+    });
+    if (access.record) seen.dpop = access.record;
+    if (!access.ok) return;
 
     const scopes = (claims.scope ?? '').split(' ');
     if (
@@ -127,10 +170,14 @@ export async function startResourceServer(options: {
   }
 
   const listening = await listen(handle);
+  base = listening.url;
   return {
     url: listening.url,
     counters,
     requests,
+    requireDpopNonce: (required) => dpop.nonces.require(required),
+    rotateDpopNonce: (rotate) => dpop.nonces.rotate(rotate),
+    dpopNonce: () => dpop.nonces.current,
     reset() {
       Object.assign(counters, {
         total: 0,
@@ -138,6 +185,7 @@ export async function startResourceServer(options: {
         withoutToken: 0,
         unauthorized: 0,
         byPath: {},
+        dpop: emptyDpopTally(),
       });
       requests.length = 0;
     },

@@ -1,6 +1,7 @@
 /** What the authorization server saw: every token request, and tallies over them. */
 import type { DecodedAssertion } from './client-assertion.ts';
 import type { DiscoveryDocument } from './discovery.ts';
+import type { DpopProofRecord } from './dpop-verifier.ts';
 
 /** `both`: two or more ways at once (e.g. Basic and an assertion). */
 export type AuthMethodSeen =
@@ -23,6 +24,35 @@ export interface TokenRequestRecord {
   fault: string | undefined;
   /** The client assertion's header and claims as received (decoded, whether valid or not). */
   assertion?: DecodedAssertion;
+  /** On the `dpop` profile: the DPoP proof as received and what became of it. */
+  dpop?: DpopProofRecord;
+}
+
+/** DPoP proofs a server judged, by outcome (the same shape on both servers). */
+export interface DpopTally {
+  /** Requests that carried a `DPoP` header. */
+  proofs: number;
+  accepted: number;
+  /** Answers `use_dpop_nonce` (with a `DPoP-Nonce` header). */
+  useDpopNonce: number;
+  /** Answers `invalid_dpop_proof`. */
+  invalidProof: number;
+}
+
+export const emptyDpopTally = (): DpopTally => ({
+  proofs: 0,
+  accepted: 0,
+  useDpopNonce: 0,
+  invalidProof: 0,
+});
+
+/** Adds one request's proof record to `tally`. */
+export function countDpop(tally: DpopTally, record: DpopProofRecord | undefined): void {
+  if (!record) return;
+  if (record.present) tally.proofs++;
+  if (record.outcome === 'accepted') tally.accepted++;
+  if (record.outcome === 'use_dpop_nonce') tally.useDpopNonce++;
+  if (record.outcome === 'invalid_dpop_proof') tally.invalidProof++;
 }
 
 export interface AuthStats {
@@ -38,6 +68,8 @@ export interface AuthStats {
   readonly assertions: readonly DecodedAssertion[];
   /** Discovery requests per document (`oauth`: RFC 8414, `openid`: OpenID Connect). */
   readonly discovery: Readonly<Record<DiscoveryDocument, number>>;
+  /** DPoP proofs on the `dpop` profile, by outcome (faults and early refusals: unjudged). */
+  readonly dpop: Readonly<DpopTally>;
   reset(): void;
 }
 
@@ -84,6 +116,11 @@ export function createStats(): RecordingStats {
       return records.flatMap((r) => (r.assertion ? [r.assertion] : []));
     },
     discovery,
+    get dpop() {
+      const tally = emptyDpopTally();
+      for (const record of records) countDpop(tally, record.dpop);
+      return tally;
+    },
     reset() {
       records.length = 0;
       discovery.oauth = 0;

@@ -1,11 +1,14 @@
 /**
  * The token endpoint shared by every profile: strict form parsing, fault injection, the
  * profile's client authentication and scope rules, then a signed token, each request
- * recorded in the stats. Every answer is dated by the server's clock.
+ * recorded in the stats. Every answer is dated by the server's clock. On a DPoP profile the
+ * proof is checked before the client is authenticated, so the nonce dance (RFC 9449 §8)
+ * uses up no client assertion.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type AssertionVerifier, decodeAssertion } from './client-assertion.ts';
 import { httpDate, type ServerClock } from './clock.ts';
+import { announceNonce, type DpopVerifier } from './dpop-verifier.ts';
 import { answerWithFault, type FaultQueue } from './faults.ts';
 import { basicCredentials, parseTokenForm } from './form.ts';
 import { sendJson } from './http.ts';
@@ -30,6 +33,9 @@ export interface TokenEndpointState {
   signer: TokenSigner;
   assertions: AssertionVerifier;
   clock: ServerClock;
+  dpop: DpopVerifier;
+  /** The issuer, `http://127.0.0.1:<port>`: token endpoint URLs (`htu`) start with it. */
+  url: string;
 }
 
 const byPath = new Map(Object.values(profiles).map((p) => [p.path, p]));
@@ -71,6 +77,7 @@ export async function tokenEndpoint(
     issued: false,
     fault: undefined,
     ...(assertion ? { assertion } : {}),
+    ...(profile.requiresDpop ? { dpop: state.dpop.decode(req) } : {}),
   };
   const finish = (status: number) => stats.record({ ...entry, status });
   const fault = faults.next();
@@ -100,6 +107,21 @@ export async function tokenEndpoint(
       description: `grant_type ${grant} is not supported`,
     });
   }
+  let jkt: string | undefined;
+  if (profile.requiresDpop) {
+    const proof = await state.dpop.check(req, { htm: 'POST', htu: `${state.url}${profile.path}` });
+    entry.dpop = proof.record;
+    if (!proof.ok) {
+      const nonce = proof.error === 'use_dpop_nonce' ? state.dpop.nonces.current : undefined;
+      return reject({
+        status: 400,
+        error: proof.error,
+        description: proof.description,
+        ...(nonce ? { headers: { 'dpop-nonce': nonce } } : {}),
+      });
+    }
+    jkt = proof.jkt;
+  }
   const client = await profile.authenticate(req, params, clients, state.assertions);
   if ('error' in client) return reject(client);
   entry.clientId = client.clientId;
@@ -111,6 +133,7 @@ export async function tokenEndpoint(
     audience: params.get('audience') ?? DEFAULT_AUDIENCE,
     scope,
     lifetimeSeconds: lifetime,
+    ...(jkt ? { jkt } : {}),
   });
   const expiresIn =
     fault?.type === 'bad-expires-in'
@@ -124,11 +147,11 @@ export async function tokenEndpoint(
     200,
     {
       access_token: token,
-      token_type: 'Bearer',
+      token_type: jkt ? 'DPoP' : 'Bearer',
       expires_in: expiresIn,
       ...(scope ? { scope } : {}),
     },
-    NO_STORE,
+    { ...NO_STORE, ...(entry.dpop ? announceNonce(state.dpop, entry.dpop) : {}) },
   );
   stats.record({ ...entry, status: 200, issued: true });
 }

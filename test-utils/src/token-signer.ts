@@ -2,6 +2,7 @@
  * The authorization server's JWTs: ES256 with a key pair made at start, verified for real by
  * the resource server (signature, issuer, expiry) plus a revocation list. Both dating and
  * expiry read the server's clock (`now`), so a skewed server is consistent with itself.
+ * Tokens issued for a DPoP proof carry `cnf.jkt`, binding them to the proof's key.
  */
 import { exportJWK, generateKeyPair, type JWK, type JWTPayload, jwtVerify, SignJWT } from 'jose';
 
@@ -10,6 +11,8 @@ export interface IssueRequest {
   audience: string;
   scope: string | undefined;
   lifetimeSeconds: number;
+  /** RFC 7638 thumbprint of the DPoP key the token is bound to (RFC 9449 §6.1: `cnf.jkt`). */
+  jkt?: string;
 }
 
 export interface AccessTokenClaims extends JWTPayload {
@@ -17,6 +20,8 @@ export interface AccessTokenClaims extends JWTPayload {
   sub: string;
   scope?: string;
   client_id: string;
+  /** Set on DPoP-bound tokens: the thumbprint of the key every proof must be signed with. */
+  cnf?: { jkt: string };
 }
 
 export interface TokenSigner {
@@ -39,14 +44,18 @@ export async function createTokenSigner(
 
   return {
     jwks: { keys: [jwk] },
-    async issue({ subject, audience, scope, lifetimeSeconds }) {
+    async issue({ subject, audience, scope, lifetimeSeconds, jkt }) {
       const jti = crypto.randomUUID();
       // JWT times are whole seconds: round `exp` up so a token lives at least the
       // `expires_in` it is announced with (rounding down would cut up to a second off).
       const nowMs = now();
       const iat = Math.floor(nowMs / 1000);
       const exp = Math.ceil(nowMs / 1000 + lifetimeSeconds);
-      const token = await new SignJWT({ ...(scope ? { scope } : {}), client_id: subject })
+      const token = await new SignJWT({
+        ...(scope ? { scope } : {}),
+        client_id: subject,
+        ...(jkt ? { cnf: { jkt } } : {}),
+      })
         .setProtectedHeader({ alg: 'ES256', kid: jwk.kid, typ: 'at+jwt' })
         .setIssuer(issuer)
         .setSubject(subject)

@@ -43,6 +43,7 @@ export const referenceClient: MakeClient = ({ provider, origins }) => {
     let target = url;
     let auth = await policy.authorize({
       url,
+      method,
       hasAuthorization: 'authorization' in headers,
       signal,
     });
@@ -50,7 +51,11 @@ export const referenceClient: MakeClient = ({ provider, origins }) => {
       const { init, replayable } = nativeBody(body);
       const res = await fetch(target, {
         method,
-        headers: { ...headers, ...(auth ? { authorization: auth.header } : {}) },
+        headers: {
+          ...headers,
+          ...(auth ? { authorization: auth.header } : {}),
+          ...(auth?.dpop ? { dpop: auth.dpop } : {}),
+        },
         ...(init === undefined ? {} : { body: init, duplex: 'half' }),
         ...(signal ? { signal } : {}),
         redirect: 'manual',
@@ -69,7 +74,12 @@ export const referenceClient: MakeClient = ({ provider, origins }) => {
           status: res.status,
           sent: auth,
           replayed: attempt > 0,
+          // A DPoP server's nonce challenge, and its nonce for the next proof.
+          wwwAuthenticate: res.headers.get('www-authenticate'),
+          dpopNonce: res.headers.get('dpop-nonce'),
         }));
+      if (auth?.dpop && res.status !== 401)
+        policy.noteDpopNonce(auth, res.headers.get('dpop-nonce'));
       if (!replay) return { status: res.status, body: await res.text() };
       await res.body?.cancel();
       auth = replay;

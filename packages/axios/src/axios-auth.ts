@@ -49,6 +49,20 @@ function target(config: InternalAxiosRequestConfig): string | undefined {
   return config.baseURL;
 }
 
+/** The URL axios will request (its own base + path joining), for a DPoP proof's `htu`. */
+function fullUrl(config: InternalAxiosRequestConfig): string {
+  const url = config.url ?? '';
+  if (!config.baseURL || (ABSOLUTE.test(url) && config.allowAbsoluteUrls !== false)) return url;
+  return url ? `${config.baseURL.replace(/\/+$/, '')}/${url.replace(/^\/+/, '')}` : config.baseURL;
+}
+
+/** Our headers on a config: `Authorization`, and the proof for a DPoP-bound token. */
+function setAuth(config: InternalAxiosRequestConfig, auth: Authorization): void {
+  config.headers.set('Authorization', auth.header);
+  if (auth.dpop) config.headers.set('DPoP', auth.dpop);
+  else if (config.headers.has('DPoP')) config.headers.delete('DPoP');
+}
+
 export function axiosAuth(
   instance: AxiosInstance,
   provider: TokenProvider,
@@ -74,42 +88,54 @@ export function axiosAuth(
     if (url === undefined) return config; // a relative URL without baseURL: not an origin we serve
     const auth = await policy.authorize({
       url,
+      method: config.method,
+      proofUrl: () => fullUrl(config),
       hasAuthorization: Boolean(current) && !ours,
       scope: settings?.scope,
       signal: config.signal as AbortSignal | undefined,
     });
     if (auth) {
-      config.headers.set('Authorization', auth.header);
+      setAuth(config, auth);
       sent.set(config, auth);
     }
     return config;
   });
 
   /** The replay's response, or `undefined` when this response is not ours to fix. */
-  function replay(config: InternalAxiosRequestConfig | undefined, status: number) {
+  function replay(config: InternalAxiosRequestConfig | undefined, response: AxiosResponse) {
     if (!config) return undefined;
+    const auth = sent.get(config);
     const decision = {
-      status,
-      sent: sent.get(config),
+      status: response.status,
+      sent: auth,
       replayed: Boolean(config.m2mAuth?.replayed),
       signal: config.signal as AbortSignal | undefined,
+      ...(auth?.dpop ? challenge(auth, response) : {}),
     };
     if (!policy.shouldReplay(decision) || isOneShotData(config.data)) return undefined;
-    return policy.replayAuthorization(decision).then((auth) => {
-      if (!auth) return undefined;
-      config.headers.set('Authorization', auth.header);
+    return policy.replayAuthorization(decision).then((fresh) => {
+      if (!fresh) return undefined;
+      setAuth(config, fresh);
       return instance.request({ ...config, m2mAuth: { ...config.m2mAuth, replayed: true } });
     });
   }
 
+  /** A DPoP request's answer: its nonce for the next proof, and a 401's challenge. */
+  function challenge(auth: Authorization, response: AxiosResponse) {
+    const dpopNonce = response.headers['dpop-nonce'] as string | undefined;
+    if (response.status !== 401) policy.noteDpopNonce(auth, dpopNonce);
+    return {
+      wwwAuthenticate: response.headers['www-authenticate'] as string | undefined,
+      dpopNonce,
+    };
+  }
+
   const responseId = instance.interceptors.response.use(
     (response: AxiosResponse) =>
-      replay(response.config, response.status)?.then((r) => r ?? response) ?? response,
+      replay(response.config, response)?.then((r) => r ?? response) ?? response,
     async (error: unknown) => {
       const replayed =
-        isAxiosError(error) &&
-        error.response &&
-        (await replay(error.config, error.response.status));
+        isAxiosError(error) && error.response && (await replay(error.config, error.response));
       if (replayed) return replayed;
       throw policy.scrubError(error);
     },

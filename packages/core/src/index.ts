@@ -3,6 +3,7 @@ export type { ClientAuth, ClientAuthMethod } from './client-auth.ts';
 export { basicAuthorization, formEncode } from './client-auth.ts';
 export type { ReplayNotice, TokenRequestContext, TokenServed } from './diagnostics.ts';
 export { DIAGNOSTICS_CHANNELS } from './diagnostics.ts';
+export type { DpopAlg, DpopOptions, DpopProver } from './dpop.ts';
 export type { M2MAuthErrorOptions } from './errors.ts';
 export {
   ConfigError,

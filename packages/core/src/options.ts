@@ -4,6 +4,7 @@
  */
 import type { ClientAssertionOptions } from './client-assertion.ts';
 import type { ClientAuth } from './client-auth.ts';
+import type { DpopOptions } from './dpop.ts';
 import { ConfigError } from './errors.ts';
 import type { Logger, TokenEvent } from './events.ts';
 import type { ExpiryOptions } from './expiry.ts';
@@ -44,6 +45,13 @@ export interface TokenProviderOptions {
   clientAuth?: ClientAuth;
   /** Key, algorithm and audience of `private_key_jwt` / `client_secret_jwt` assertions. */
   clientAssertion?: ClientAssertionOptions;
+  /**
+   * DPoP (RFC 9449): sender-constrained tokens. `true` generates an ES256 key pair for this
+   * provider; `{ keyPair, alg }` uses yours (a fleet sharing a Redis store needs one key).
+   * Token requests carry a proof, and adapters send `Authorization: DPoP <token>` with a
+   * fresh proof per request, answering servers' nonce challenges. @default false
+   */
+  dpop?: boolean | DpopOptions;
   /**
    * A server clock further than this from ours (the token endpoint's `Date` header) is taken
    * into account and reported as a `clock_skew` event. @default 5000

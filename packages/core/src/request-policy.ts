@@ -9,7 +9,9 @@
  *   so concurrent 401s cause one refresh), get a fresh one, replay once. 403 is untouched.
  * - A redirect to another origin never carries our token.
  */
+
 import { publishReplay } from './diagnostics.ts';
+import type { DpopProver } from './dpop.ts';
 import { ConfigError } from './errors.ts';
 import { isSecureEnough } from './origins.ts';
 import type { TokenProvider } from './token-provider.ts';
@@ -35,14 +37,25 @@ export interface RequestPolicyOptions {
 
 /** What an adapter put on a request, kept so a 401 can invalidate exactly that token. */
 export interface Authorization {
-  /** The header value, `Bearer <token>`. */
+  /** The `Authorization` value: `Bearer <token>`, or `DPoP <token>` for a DPoP-bound token. */
   readonly header: string;
   readonly accessToken: string;
   readonly provider: TokenProvider;
+  /** For a DPoP-bound token: the `DPoP` header value, a proof made for this one request. */
+  readonly dpop?: string;
+  /** Method and URL the DPoP proof was made for (a nonce replay needs a new proof for them). */
+  readonly target?: { method: string; url: string | URL };
 }
 
 export interface AuthorizeRequest {
   url: string | URL;
+  /** The request's method, for a DPoP proof's `htm`. @default 'GET' */
+  method?: string | undefined;
+  /**
+   * The full request URL for a DPoP proof's `htu`, when `url` is only what decides the origin
+   * (axios passes its base URL there). Computed only for DPoP-bound tokens. @default url
+   */
+  proofUrl?: (() => string | URL) | undefined;
   /** The request already has an `Authorization` header: it is left alone. */
   hasAuthorization: boolean;
   /** Per-request scope; uses `provider.forScope(scope)`. */
@@ -57,6 +70,9 @@ export interface ReplayDecision {
   /** The request is already our replay. */
   replayed: boolean;
   signal?: AbortSignal | undefined;
+  /** The 401's `WWW-Authenticate` and `DPoP-Nonce` headers (DPoP nonce challenges). */
+  wwwAuthenticate?: string | null | undefined;
+  dpopNonce?: string | null | undefined;
 }
 
 export interface RequestPolicy {
@@ -72,6 +88,8 @@ export interface RequestPolicy {
   shouldReplay(decision: ReplayDecision): boolean;
   /** For a 401 we can fix, a fresh authorization to replay with; else `undefined`. */
   replayAuthorization(decision: ReplayDecision): Promise<Authorization | undefined>;
+  /** A `DPoP-Nonce` from any answer to a DPoP request: the next proof to that origin uses it. */
+  noteDpopNonce(sent: Authorization | undefined, nonce: string | null | undefined): void;
   /** Whether our token may stay on a redirect from `from` to `to` (same origin only). */
   keepsTokenOnRedirect(from: string | URL, to: string | URL): boolean;
   /** The client's own error with our tokens masked (unless `maskTokensInErrors: false`). */
@@ -137,6 +155,7 @@ interface Verdict {
 /** How many recently issued tokens an error is searched for (scopes, refreshes). */
 const MAX_RECENT_TOKENS = 16;
 const MASKED_AUTHORIZATION = `Bearer ${REDACTED}`;
+const MASKED_DPOP = `DPoP ${REDACTED}`;
 
 export function createRequestPolicy(
   provider: TokenProvider,
@@ -175,16 +194,36 @@ export function createRequestPolicy(
   let last: Authorization | undefined;
   // The tokens we handed out lately: the ones an error of the client may still quote.
   const recent: string[] = [];
-  const authorization = async (
-    from: TokenProvider,
-    signal: AbortSignal | undefined,
-  ): Promise<Authorization> => {
-    const { accessToken } = await from.getToken(signal ? { signal } : {});
-    if (last?.accessToken === accessToken && last.provider === from) return last;
-    last = { header: `Bearer ${accessToken}`, accessToken, provider: from };
+  const remember = (accessToken: string) => {
     if (!recent.includes(accessToken) && recent.unshift(accessToken) > MAX_RECENT_TOKENS) {
       recent.pop();
     }
+  };
+  // A DPoP-bound token goes with a proof made for this very request (RFC 9449 §7).
+  const bound = async (
+    from: TokenProvider,
+    accessToken: string,
+    target: { method: string; url: string | URL },
+  ): Promise<Authorization> => ({
+    header: `DPoP ${accessToken}`,
+    accessToken,
+    provider: from,
+    dpop: await (from.dpop as DpopProver).proof(target.method, target.url, accessToken),
+    target,
+  });
+  const authorization = async (
+    from: TokenProvider,
+    signal: AbortSignal | undefined,
+    target: { method: string; url: string | URL },
+  ): Promise<Authorization> => {
+    const { accessToken, tokenType } = await from.getToken(signal ? { signal } : {});
+    if (tokenType === 'DPoP' && from.dpop) {
+      remember(accessToken);
+      return bound(from, accessToken, target);
+    }
+    if (last?.accessToken === accessToken && last.provider === from) return last;
+    last = { header: `Bearer ${accessToken}`, accessToken, provider: from };
+    remember(accessToken);
     return last;
   };
   const masking = options.maskTokensInErrors ?? true;
@@ -194,7 +233,7 @@ export function createRequestPolicy(
 
   return {
     serves,
-    async authorize({ url, hasAuthorization, scope, signal }) {
+    async authorize({ url, method, proofUrl, hasAuthorization, scope, signal }) {
       if (hasAuthorization) return undefined;
       const target = judge(url);
       if (!target.listed) return undefined;
@@ -203,15 +242,31 @@ export function createRequestPolicy(
           `Refusing to send a token to ${target.origin} over plain http:; use https: or set allowInsecureHttp`,
         );
       }
-      return authorization(scope === undefined ? provider : provider.forScope(scope), signal);
+      const from = scope === undefined ? provider : provider.forScope(scope);
+      return authorization(from, signal, {
+        method: method ?? 'GET',
+        get url() {
+          return proofUrl ? proofUrl() : url;
+        },
+      });
     },
     shouldReplay,
     async replayAuthorization(decision) {
       const { sent, signal } = decision;
       if (!sent || !shouldReplay(decision)) return undefined;
+      // Only DPoP authorizations carry their target; a Bearer token's proof-less replay needs none.
+      const target = sent.target ?? { method: 'GET', url: 'http://localhost/' };
+      // A DPoP nonce challenge (RFC 9449 §9) is not a bad token: same token, new proof.
+      if (
+        sent.dpop &&
+        /\buse_dpop_nonce\b/.test(decision.wwwAuthenticate ?? '') &&
+        sent.provider.dpop?.rememberNonce(target.url, decision.dpopNonce)
+      ) {
+        return bound(sent.provider, sent.accessToken, target);
+      }
       await sent.provider.invalidate(sent.accessToken);
       try {
-        const fresh = await authorization(sent.provider, signal);
+        const fresh = await authorization(sent.provider, signal, target);
         publishReplay({ scope: sent.provider.scope, replayed: true });
         return fresh;
       } catch (error) {
@@ -222,7 +277,10 @@ export function createRequestPolicy(
     keepsTokenOnRedirect(from, to) {
       return judge(from).origin === judge(to).origin;
     },
+    noteDpopNonce(sent, nonce) {
+      if (sent?.target) sent.provider.dpop?.rememberNonce(sent.target.url, nonce);
+    },
     scrubError: (error) => (masking ? scrubTokens(error, recent) : error),
-    isMasked: (header) => header === MASKED_AUTHORIZATION,
+    isMasked: (header) => header === MASKED_AUTHORIZATION || header === MASKED_DPOP,
   };
 }

@@ -4,6 +4,8 @@
  * hand the text to the parser.
  */
 import { applyClientAuth, type ClientAuthMethod, type ClientCredentials } from './client-auth.ts';
+import type { DpopProver } from './dpop.ts';
+import { isOAuthError } from './errors.ts';
 import { exchange } from './http-exchange.ts';
 import type { Redactor } from './redactor.ts';
 import { parseRetryAfter } from './retry.ts';
@@ -14,6 +16,8 @@ export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
 
 export interface TokenEndpoint {
   server: TokenServer;
+  /** Set when the provider uses DPoP: a proof on every token request. */
+  dpop: DpopProver | undefined;
   credentials: ClientCredentials;
   /** grant_type, scope, audience, resource and extra params, in order. */
   params: ReadonlyArray<readonly [string, string]>;
@@ -31,36 +35,51 @@ export async function requestToken(
   target: ServerTarget,
   onClockSkew: (offsetMs: number) => void,
 ): Promise<ParsedToken> {
-  const headers = new Headers({
-    'content-type': 'application/x-www-form-urlencoded',
-    accept: 'application/json',
-  });
-  const body = new URLSearchParams(endpoint.params as Array<[string, string]>);
   const { clock } = endpoint.server;
-  await applyClientAuth(
-    method,
-    endpoint.credentials,
-    { tokenUrl: target.tokenUrl, issuer: target.issuer, now: clock.now() },
-    headers,
-    body,
-  );
-  const startedAt = Date.now();
-  const { response, text, receivedAt } = await exchange(
-    target.tokenUrl,
-    { method: 'POST', headers, body: body.toString() },
-    { ...endpoint, what: 'Token request' },
-  );
-  const skew = clock.observe(response.headers.get('date'), receivedAt);
-  if (skew !== undefined) onClockSkew(skew);
-  return readTokenResponse(
-    text,
-    {
-      status: response.status,
-      contentType: response.headers.get('content-type'),
-      retryAfterMs: parseRetryAfter(response.headers.get('retry-after'), Date.now()),
-      redact: endpoint.redactor.redact,
-    },
-    endpoint.defaultLifetimeMs,
-    startedAt + clock.offsetMs, // a JWT `exp` alone is read against the server's clock
-  );
+  // One more round when a DPoP server asks for its nonce (RFC 9449 §8): everything is built
+  // anew, since an assertion's `jti`, like a proof's, is single-use.
+  for (let round = 0; ; round++) {
+    const headers = new Headers({
+      'content-type': 'application/x-www-form-urlencoded',
+      accept: 'application/json',
+    });
+    const body = new URLSearchParams(endpoint.params as Array<[string, string]>);
+    await applyClientAuth(
+      method,
+      endpoint.credentials,
+      { tokenUrl: target.tokenUrl, issuer: target.issuer, now: clock.now() },
+      headers,
+      body,
+    );
+    if (endpoint.dpop) headers.set('dpop', await endpoint.dpop.proof('POST', target.tokenUrl));
+    const startedAt = Date.now();
+    const { response, text, receivedAt } = await exchange(
+      target.tokenUrl,
+      { method: 'POST', headers, body: body.toString() },
+      { ...endpoint, what: 'Token request' },
+    );
+    const skew = clock.observe(response.headers.get('date'), receivedAt);
+    if (skew !== undefined) onClockSkew(skew);
+    const newNonce = endpoint.dpop?.rememberNonce(
+      target.tokenUrl,
+      response.headers.get('dpop-nonce'),
+    );
+    try {
+      return readTokenResponse(
+        text,
+        {
+          status: response.status,
+          contentType: response.headers.get('content-type'),
+          retryAfterMs: parseRetryAfter(response.headers.get('retry-after'), Date.now()),
+          redact: endpoint.redactor.redact,
+        },
+        endpoint.defaultLifetimeMs,
+        startedAt + clock.offsetMs, // a JWT `exp` alone is read against the server's clock
+        endpoint.dpop !== undefined,
+      );
+    } catch (error) {
+      const askedForNonce = isOAuthError(error) && error.error === 'use_dpop_nonce';
+      if (!(askedForNonce && newNonce && round === 0)) throw error;
+    }
+  }
 }

@@ -6,6 +6,7 @@
 import { cacheKey } from './cache-key.ts';
 import { assertionSigners } from './client-assertion.ts';
 import { secretForms } from './client-auth.ts';
+import { createDpopProver, type DpopProver } from './dpop.ts';
 import { createEventSink } from './events.ts';
 import { memoryStore } from './memory-store.ts';
 import { resolveOptions, type TokenProviderOptions } from './options.ts';
@@ -30,6 +31,8 @@ export interface TokenProvider {
   forScope(scope: string | readonly string[]): TokenProvider;
   /** The space-separated scope this provider asks for, sorted; `undefined` for none. */
   readonly scope: string | undefined;
+  /** With the `dpop` option: makes the proofs adapters send (through the request policy). */
+  readonly dpop?: DpopProver | undefined;
 }
 
 const MAX_SCOPED_PROVIDERS = 1000;
@@ -56,6 +59,7 @@ export function createTokenProvider(options: TokenProviderOptions): TokenProvide
     what: 'Metadata request',
   });
   const assertions = assertionSigners(config, secrets);
+  const dpop = options.dpop ? createDpopProver(options.dpop, () => Date.now()) : undefined;
   const credentialKey = Object.values(assertions)
     .map((signer) => signer.fingerprint)
     .join(' ');
@@ -74,6 +78,7 @@ export function createTokenProvider(options: TokenProviderOptions): TokenProvide
     params.push(...extra);
     const endpoint: TokenEndpoint = {
       server,
+      dpop,
       credentials: {
         clientId: config.clientId,
         secret: secrets,
@@ -105,7 +110,8 @@ export function createTokenProvider(options: TokenProviderOptions): TokenProvide
         audience: options.audience,
         resources,
         params: extra,
-        credentialKey,
+        // A DPoP-bound token is only usable with its key.
+        credentialKey: dpop ? `${credentialKey} dpop:${await dpop.thumbprint()}` : credentialKey,
       });
       request = { key, scope, endpoint, version, rekey: () => ready() };
       return request;
@@ -120,6 +126,7 @@ export function createTokenProvider(options: TokenProviderOptions): TokenProvide
 
     return {
       scope,
+      dpop,
       getToken(getOptions) {
         const signal = getOptions?.signal;
         const target = ready();

@@ -16,8 +16,8 @@ export type LifetimeSource = 'expires_in' | 'jwt' | 'default';
 
 export interface ParsedToken {
   accessToken: string;
-  /** Always `Bearer` for now: other types cannot be sent as a bearer header. */
-  tokenType: 'Bearer';
+  /** `Bearer`, or `DPoP` when the provider uses DPoP and the server bound the token. */
+  tokenType: 'Bearer' | 'DPoP';
   scope: string | undefined;
   lifetimeMs: number;
   lifetimeSource: LifetimeSource;
@@ -128,6 +128,7 @@ export function readTokenResponse(
   answer: ResponseContext,
   defaultLifetimeMs: number,
   now: number,
+  dpop = false,
 ): ParsedToken {
   const body = parseBody(text, answer.contentType);
   const ctx = withOwnTokenRedacted(body?.['access_token'], answer);
@@ -154,14 +155,14 @@ export function readTokenResponse(
     throw invalid('Token response has an access_token with characters outside VSCHAR', ctx);
   }
   const tokenType = body['token_type'];
-  if (
-    tokenType !== undefined &&
-    (typeof tokenType !== 'string' || tokenType.toLowerCase() !== 'bearer')
-  ) {
+  const type = typeof tokenType === 'string' ? tokenType.toLowerCase() : undefined;
+  // A DPoP-bound token only when we sent a proof (RFC 9449 §5); a server that ignored the
+  // proof may still answer Bearer, and that token is then sent as Bearer.
+  if (tokenType !== undefined && type !== 'bearer' && !(dpop && type === 'dpop')) {
     const shown =
       typeof tokenType === 'string' ? ctx.redact(tokenType).slice(0, 40) : typeof tokenType;
     throw invalid(
-      `Unsupported token_type "${shown}": only Bearer tokens can be sent`,
+      `Unsupported token_type "${shown}": only ${dpop ? 'Bearer and DPoP' : 'Bearer'} tokens can be sent`,
       ctx,
       ErrorCode.UNSUPPORTED_TOKEN_TYPE,
     );
@@ -176,5 +177,11 @@ export function readTokenResponse(
       : fromJwt !== undefined
         ? [fromJwt, 'jwt']
         : [defaultLifetimeMs, 'default'];
-  return { accessToken, tokenType: 'Bearer', scope, lifetimeMs, lifetimeSource };
+  return {
+    accessToken,
+    tokenType: type === 'dpop' ? 'DPoP' : 'Bearer',
+    scope,
+    lifetimeMs,
+    lifetimeSource,
+  };
 }

@@ -7,8 +7,8 @@ import type { SharedFailure } from './shared-failure.ts';
 
 export interface AccessToken {
   readonly accessToken: string;
-  /** Always `Bearer`. */
-  readonly tokenType: 'Bearer';
+  /** `Bearer`, or `DPoP` for a token bound to the provider's DPoP key (send it with a proof). */
+  readonly tokenType: 'Bearer' | 'DPoP';
   /** Absolute expiry, ms since the epoch, measured from when the request started. */
   readonly expiresAt: number;
   /** The `scope` the server granted, when it said. */

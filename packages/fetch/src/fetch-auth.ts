@@ -12,7 +12,7 @@ import {
   type RequestPolicyOptions,
   type TokenProvider,
 } from '@m2m-auth/core';
-import { hasAuthorization, withAuthorization } from './headers-init.ts';
+import { hasAuthorization, setOn, withAuthorization } from './headers-init.ts';
 import { isOneShotBody } from './one-shot-body.ts';
 
 export type FetchFunction = (input: RequestInfo | URL, init?: RequestInit) => Promise<Response>;
@@ -32,39 +32,68 @@ export function fetchAuth(provider: TokenProvider, options: FetchAuthOptions = {
     const signal = init?.signal ?? undefined;
     const sent = await policy.authorize({
       url,
+      method: init?.method,
       hasAuthorization: hasAuthorization(init?.headers),
       signal,
     });
     if (!sent) return send(input, init);
     const attempt = (auth: Authorization) =>
-      send(input, { ...init, headers: withAuthorization(init?.headers, auth.header) });
+      send(input, { ...init, headers: withAuthorization(init?.headers, auth) });
     const response = await attempt(sent);
-    const decision = { status: response.status, sent, replayed: false, signal };
+    const decision = {
+      status: response.status,
+      sent,
+      replayed: false,
+      signal,
+      ...challenge(sent, response),
+    };
     // A one-shot stream is gone once sent: its 401 goes back to the caller as it is.
     if (!policy.shouldReplay(decision) || isOneShotBody(init?.body)) return response;
     const replay = await policy.replayAuthorization(decision);
     if (!replay) return response;
     await response.body?.cancel();
-    return attempt(replay);
+    const replayed = await attempt(replay);
+    challenge(replay, replayed);
+    return replayed;
   };
+
+  /**
+   * A DPoP request's answer: its `DPoP-Nonce` is remembered for the next proof, and a 401's
+   * challenge goes to the replay decision. Nothing is read for Bearer requests.
+   */
+  function challenge(sent: Authorization, response: Response) {
+    if (!sent.dpop) return undefined;
+    const dpopNonce = response.headers.get('dpop-nonce');
+    if (response.status !== 401) policy.noteDpopNonce(sent, dpopNonce);
+    return { wwwAuthenticate: response.headers.get('www-authenticate'), dpopNonce };
+  }
 
   /** A `Request` input: a clone taken before sending is what a replay sends. */
   async function sendRequest(request: Request): Promise<Response> {
     const sent = await policy.authorize({
       url: request.url,
+      method: request.method,
       hasAuthorization: request.headers.has('authorization'),
       signal: request.signal,
     });
     if (!sent) return send(request);
     const spare = request.clone();
-    request.headers.set('authorization', sent.header);
+    setOn(request.headers, sent);
     const response = await send(request);
-    const decision = { status: response.status, sent, replayed: false, signal: request.signal };
+    const decision = {
+      status: response.status,
+      sent,
+      replayed: false,
+      signal: request.signal,
+      ...challenge(sent, response),
+    };
     if (!policy.shouldReplay(decision)) return response;
     const replay = await policy.replayAuthorization(decision);
     if (!replay) return response;
     await response.body?.cancel();
-    spare.headers.set('authorization', replay.header);
-    return send(spare);
+    setOn(spare.headers, replay);
+    const replayed = await send(spare);
+    challenge(replay, replayed);
+    return replayed;
   }
 }

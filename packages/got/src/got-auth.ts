@@ -101,12 +101,15 @@ export function gotAuth(provider: TokenProvider, options: GotAuthOptions = {}): 
     if (skip || crossed.has(request) || !request.url) return;
     const auth = await policy.authorize({
       url: request.url,
+      method: request.method,
       hasAuthorization: request.headers['authorization'] !== undefined,
       scope,
       signal: request.signal ?? undefined,
     });
     if (!auth) return;
     request.headers['authorization'] = auth.header;
+    if (auth.dpop) request.headers['dpop'] = auth.dpop;
+    else if (ours) delete request.headers['dpop'];
     sent.set(request, auth);
   };
 
@@ -115,16 +118,21 @@ export function gotAuth(provider: TokenProvider, options: GotAuthOptions = {}): 
     if (!next.url || policy.keepsTokenOnRedirect(from, next.url)) return;
     crossed.add(next);
     const ours = sent.get(next);
-    if (ours && next.headers['authorization'] === ours.header) delete next.headers['authorization'];
+    if (ours && next.headers['authorization'] === ours.header) {
+      delete next.headers['authorization'];
+      delete next.headers['dpop'];
+    }
   };
 
   const afterResponse: AfterResponseHook = async (response, retryWithMergedOptions) => {
     const request = response.request.options;
+    const auth = sent.get(request);
     const decision = {
       status: response.statusCode,
-      sent: sent.get(request),
+      sent: auth,
       replayed: request.context[REPLAYED] === true,
       signal: request.signal ?? undefined,
+      ...(auth?.dpop ? challenge(auth, response.statusCode, response.headers) : {}),
     };
     if (!policy.shouldReplay(decision) || !replayable(request.body, response.request))
       return response;
@@ -132,9 +140,20 @@ export function gotAuth(provider: TokenProvider, options: GotAuthOptions = {}): 
     if (!fresh) return response;
     sent.set(request, fresh);
     return retryWithMergedOptions({
-      headers: { authorization: fresh.header },
+      headers: { authorization: fresh.header, ...(fresh.dpop ? { dpop: fresh.dpop } : {}) },
       context: { [REPLAYED]: true },
     });
+  };
+
+  /** A DPoP request's answer: its nonce for the next proof, and a 401's challenge. */
+  const challenge = (
+    auth: Authorization,
+    status: number,
+    headers: Record<string, string | string[] | undefined>,
+  ) => {
+    const dpopNonce = headers['dpop-nonce'] as string | undefined;
+    if (status !== 401) policy.noteDpopNonce(auth, dpopNonce);
+    return { wwwAuthenticate: headers['www-authenticate'] as string | undefined, dpopNonce };
   };
 
   // got wraps an error thrown in a hook in a RequestError; a token error (wrong credentials,

@@ -84,8 +84,10 @@ export function kyAuth(provider: TokenProvider, options: KyAuthOptions = {}): Ky
   // Requests whose body is a stream the caller passed: sent once, never cloned or replayed.
   const oneShot = new WeakSet<Request>();
 
+  // A DPoP request is found by its proof (each is made for one request); a Bearer one by header.
+  const usesDpop = provider.dpop !== undefined;
   const remember = (auth: Authorization) => {
-    issued.set(auth.header, auth);
+    issued.set(auth.dpop ?? auth.header, auth);
     if (issued.size > MAX_REMEMBERED_HEADERS) issued.delete(issued.keys().next().value as string);
   };
 
@@ -95,24 +97,35 @@ export function kyAuth(provider: TokenProvider, options: KyAuthOptions = {}): Ky
     if (settings?.skip) return;
     const auth = await policy.authorize({
       url: request.url,
+      method: request.method,
       hasAuthorization: request.headers.has('authorization'),
       scope: settings?.scope,
       signal: request.signal,
     });
     if (!auth) return;
     request.headers.set('authorization', auth.header);
+    if (auth.dpop) request.headers.set('dpop', auth.dpop);
     remember(auth);
     if (ky.body instanceof ReadableStream) oneShot.add(request);
   }
 
   async function authedFetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
-    const header = input instanceof Request ? input.headers.get('authorization') : null;
+    const header =
+      input instanceof Request
+        ? ((usesDpop ? input.headers.get('dpop') : null) ?? input.headers.get('authorization'))
+        : null;
     const sent = header ? issued.get(header) : undefined;
     if (!(input instanceof Request) || !sent) return send(input, init);
     // The copy a replay would send: a body is teed before it is read, unless it is one-shot.
     const spare = input.body === null ? input : oneShot.has(input) ? undefined : input.clone();
     const response = await send(input, init);
-    const decision = { status: response.status, sent, replayed: false, signal: input.signal };
+    const decision = {
+      status: response.status,
+      sent,
+      replayed: false,
+      signal: input.signal,
+      ...(sent.dpop ? challenge(sent, response) : {}),
+    };
     if (!spare || !policy.shouldReplay(decision)) return response;
     const fresh = await policy.replayAuthorization(decision);
     if (!fresh) return response;
@@ -120,11 +133,21 @@ export function kyAuth(provider: TokenProvider, options: KyAuthOptions = {}): Ky
     await response.body?.cancel();
     const headers = new Headers(spare.headers);
     headers.set('authorization', fresh.header);
+    if (fresh.dpop) headers.set('dpop', fresh.dpop);
     const replay = new Request(spare, {
       headers,
       ...(spare.body ? { duplex: 'half' } : {}),
     } as RequestInit);
-    return send(replay, init);
+    const answer = await send(replay, init);
+    if (fresh.dpop) challenge(fresh, answer);
+    return answer;
+  }
+
+  /** A DPoP request's answer: its nonce for the next proof, and a 401's challenge. */
+  function challenge(auth: Authorization, response: Response) {
+    const dpopNonce = response.headers.get('dpop-nonce');
+    if (response.status !== 401) policy.noteDpopNonce(auth, dpopNonce);
+    return { wwwAuthenticate: response.headers.get('www-authenticate'), dpopNonce };
   }
 
   // ky's HTTPError carries the Request, our token in its headers: masked. ky 2 passes a

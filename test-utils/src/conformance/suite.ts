@@ -113,6 +113,41 @@ export function describeAdapterConformance(
       expect(servers.auth.stats.total).toBe(1);
     });
 
+    it("binds tokens with DPoP: a proof per request, both servers' nonces answered, a revoked token replaced once", async () => {
+      const request = await client('dpop');
+      const post = (path: string) =>
+        request({
+          method: 'POST',
+          url: `${servers.api.url}${path}`,
+          body: { kind: 'json', value: { n: 1 } },
+        });
+      expect((await post('/echo/first?page=2')).status).toBe(200);
+      // Token endpoint: 400 use_dpop_nonce, then the proof with its nonce. API: the same dance.
+      expect(servers.auth.stats.requests.map((r) => r.status)).toEqual([400, 200]);
+      expect(servers.api.requests.map((r) => r.dpop?.outcome)).toEqual([
+        'use_dpop_nonce',
+        'accepted',
+      ]);
+      expect(servers.api.requests[1]?.dpop?.claims).toMatchObject({
+        htm: 'POST',
+        htu: `${servers.api.url}/echo/first`,
+      });
+      expect(servers.api.requests[1]?.authorization).toMatch(/^DPoP /);
+
+      servers.api.reset();
+      const results = await Promise.all(Array.from({ length: 20 }, (_, i) => post(`/echo/${i}`)));
+      expect(results.map((r) => r.status)).toEqual(Array(20).fill(200));
+      const jtis = servers.api.requests.map((r) => r.dpop?.claims?.['jti']);
+      expect(new Set(jtis).size).toBe(20); // a fresh proof for every request, nonce remembered
+
+      servers.auth.control.revokeAll();
+      servers.api.reset();
+      servers.auth.stats.reset();
+      expect((await post('/echo/after-revoke')).status).toBe(200);
+      expect(servers.api.requests.map((r) => r.status)).toEqual([401, 200]);
+      expect(servers.auth.stats.total).toBe(1);
+    });
+
     it('sees no 401 while a short-lived token expires under steady traffic', async () => {
       servers.auth.control.setLifetime(2);
       const request = await client();

@@ -1,7 +1,7 @@
 /**
  * `useTestServers()`: the authorization server, the protected API and another origin for a
  * vitest file, started once (`beforeAll`), reset before each test (stats, faults, lifetimes,
- * clock offset, discovery overrides, API records), closed after (`afterAll`).
+ * clock offset, discovery overrides, DPoP nonces required again, API records), closed after (`afterAll`).
  */
 import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { startAuthServer } from '../auth-server.ts';
@@ -26,7 +26,9 @@ export function useTestServers(): ConformanceServers {
     servers.auth.control.resetLifetimes();
     servers.auth.control.setClockOffset(0);
     servers.auth.control.setDiscovery(undefined);
+    servers.auth.control.requireDpopNonce(true);
     servers.api.reset();
+    servers.api.requireDpopNonce(true);
     servers.other.received.length = 0;
   });
   return servers;
