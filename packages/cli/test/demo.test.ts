@@ -20,6 +20,7 @@ describe('m2m-auth demo', () => {
         ['Fenris', 3],
         ['Fenergo', 4],
         ['Platform', 3],
+        ['Security-first', 3],
       ] as const) {
         // | adapter | vendor | requests | token requests | 401s | refreshed ahead | result |
         expect(stdout).toMatch(
@@ -29,7 +30,10 @@ describe('m2m-auth demo', () => {
         );
       }
     }
-    expect(stdout).toContain('All 12 rows right');
+    expect(stdout).toContain('All 16 rows right');
+    expect(stdout).toContain(
+      'asked for by the token endpoint 1x and the API 1x, answered with proofs',
+    );
     expect(stdout).not.toContain('WRONG');
     expect(stdout).toContain('401, refreshed once, replayed: 200');
     expect(stdout).toContain('403, passed through untouched; the token stays (200)');
