@@ -34,7 +34,7 @@ describe.skipIf(!redisBinary)('redisStore encryption at rest', () => {
     const raw = (await redis.admin.get(RAW_KEY)) as string;
     expect(raw).not.toContain(TOKEN);
     expect(raw).not.toContain('accessToken');
-    expect(raw).not.toContain('eyJ');
+    expect(raw).not.toContain('{"'); // (not "no eyJ": random ciphertext holds it now and then)
     expect(raw).toMatch(/^[\w-]{43}\.e\.[\w-]+\.[\w-]{16}\.[\w-]+$/);
     const { store: reader } = await storeWith({ encryptionKey: KEY_A });
     expect((await reader.get('k'))?.token.accessToken).toBe(TOKEN);

@@ -65,7 +65,11 @@ describe.skipIf(!redisBinary)('a fleet on one Redis store', { timeout: 30_000 },
 
     const stored = (await redis.admin.keys('m2m-auth:token:*'))[0] as string;
     const raw = (await redis.admin.get(stored)) as string;
-    expect(raw).not.toContain('eyJ'); // sealed: no JWT, no JSON at rest
+    // Sealed: the encrypted form, no JWT (header.payload.) and no JSON at rest. (Not merely
+    // "no eyJ": random ciphertext holds those three characters in about 1 run in 250.)
+    expect(raw).toMatch(/^[\w-]+\.e\./);
+    expect(raw).not.toMatch(/eyJ[\w-]+\.eyJ[\w-]+\./);
+    expect(raw).not.toContain('{"');
 
     auth.control.revokeAll();
     const after = await fleet.burst(REQUESTS, 'after-revoke');
