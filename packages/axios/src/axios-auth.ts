@@ -59,8 +59,9 @@ function fullUrl(config: InternalAxiosRequestConfig): string {
 /** Our headers on a config: `Authorization`, and the proof for a DPoP-bound token. */
 function setAuth(config: InternalAxiosRequestConfig, auth: Authorization): void {
   config.headers.set('Authorization', auth.header);
+  // Only a DPoP provider's requests can carry a proof of ours (no lookup for Bearer ones).
   if (auth.dpop) config.headers.set('DPoP', auth.dpop);
-  else if (config.headers.has('DPoP')) config.headers.delete('DPoP');
+  else if (auth.provider.dpop && config.headers.has('DPoP')) config.headers.delete('DPoP');
 }
 
 export function axiosAuth(

@@ -51,25 +51,25 @@ function defaultAlg(key: CryptoKey): string {
   return 'RS256';
 }
 
+/** A JWK's algorithm when it names none: RS256, ES256/384/512 by curve, EdDSA for OKP. */
+function jwkAlg(jwk: JWK): string | undefined {
+  if (jwk.alg) return jwk.alg;
+  if (jwk.kty === 'RSA') return 'RS256';
+  if (jwk.kty === 'EC')
+    return { 'P-256': 'ES256', 'P-384': 'ES384', 'P-521': 'ES512' }[jwk.crv ?? ''];
+  if (jwk.kty === 'OKP') return 'EdDSA';
+  return undefined;
+}
+
 async function importKey(input: PrivateKeyInput, alg: string | undefined) {
-  if (typeof input === 'string') {
-    if (!input.includes('PRIVATE KEY')) {
-      throw new ConfigError('clientAssertion.privateKey must be a PKCS#8 PEM private key');
-    }
-    if (!alg) throw new ConfigError('clientAssertion.alg is required with a PEM key');
-    return (await importPKCS8(input, alg)) as CryptoKey;
-  }
+  if (typeof input === 'string') return (await importPKCS8(input, alg as string)) as CryptoKey;
   if (typeof (input as CryptoKey).type === 'string' && 'algorithm' in input) {
     if ((input as CryptoKey).type !== 'private') {
       throw new ConfigError('clientAssertion.privateKey must be a private key');
     }
     return input as CryptoKey;
   }
-  const jwk = input as JWK;
-  if (typeof jwk.d !== 'string') {
-    throw new ConfigError('clientAssertion.privateKey JWK has no private part (d)');
-  }
-  return (await importJWK(jwk, alg ?? jwk.alg)) as CryptoKey;
+  return (await importJWK(input as JWK, alg)) as CryptoKey; // `d` checked at construction
 }
 
 /** A signer for `private_key_jwt`: the key is imported once, on the first request. */
@@ -80,13 +80,30 @@ export function privateKeySigner(options: ClientAssertionOptions): AssertionSign
   }
   const jwk = typeof input === 'object' && !('algorithm' in input) ? (input as JWK) : undefined;
   const kid = options.kid ?? jwk?.kid;
+  // Checked here, at construction: a bad key is a ConfigError before any request.
+  if (typeof input === 'string' && !input.includes('PRIVATE KEY')) {
+    throw new ConfigError('clientAssertion.privateKey must be a PKCS#8 PEM private key');
+  }
+  if (typeof input === 'string' && !options.alg) {
+    throw new ConfigError('clientAssertion.alg is required with a PEM key');
+  }
+  if (jwk && typeof jwk.d !== 'string') {
+    throw new ConfigError('clientAssertion.privateKey JWK has no private part (d)');
+  }
+  const importAlg = options.alg ?? (jwk ? jwkAlg(jwk) : undefined);
+  if (jwk && !importAlg) throw new ConfigError('clientAssertion.alg is required for this JWK');
   let key: Promise<CryptoKey> | undefined;
   return {
-    fingerprint: `pkjwt:${kid ?? ''}:${options.alg ?? jwk?.alg ?? ''}:${keyIdentity(input)}`,
+    fingerprint: `pkjwt:${kid ?? ''}:${importAlg ?? ''}:${keyIdentity(input)}`,
     async sign(clientId, audience, now) {
-      key ??= importKey(input, options.alg ?? jwk?.alg);
+      key ??= importKey(input, importAlg).catch((error: unknown) => {
+        key = undefined; // not kept: the next request tries again
+        throw new ConfigError(
+          `clientAssertion.privateKey could not be imported: ${(error as Error).message}`,
+        );
+      });
       const resolved = await key;
-      const alg = options.alg ?? jwk?.alg ?? defaultAlg(resolved);
+      const alg = importAlg ?? defaultAlg(resolved);
       return assertion(clientId, audience, now, options, { alg, ...(kid ? { kid } : {}) }).sign(
         resolved,
       );
@@ -152,15 +169,23 @@ function keyIdentity(input: PrivateKeyInput): string {
 export function assertionSigners(
   config: { clientAuth: string | undefined; clientAssertion: ClientAssertionOptions },
   secret: { current(): string | undefined },
+  hasSecret: boolean,
 ): Partial<Record<'private_key_jwt' | 'client_secret_jwt', AssertionSigner>> {
   const { clientAuth, clientAssertion } = config;
   const signers: Partial<Record<'private_key_jwt' | 'client_secret_jwt', AssertionSigner>> = {};
   if (clientAssertion.privateKey !== undefined) {
     signers.private_key_jwt = privateKeySigner(clientAssertion);
   }
-  // With discovery (clientAuth undefined) the server may pick client_secret_jwt.
-  if (clientAuth === 'client_secret_jwt' || clientAuth === undefined) {
+  if (clientAuth === 'client_secret_jwt') {
     signers.client_secret_jwt = secretSigner(clientAssertion, () => secret.current() ?? '');
+  } else if (clientAuth === undefined && hasSecret) {
+    // With discovery the server may pick client_secret_jwt: HMAC, whatever alg the key uses.
+    const alg =
+      clientAssertion.alg && /^HS/.test(clientAssertion.alg) ? clientAssertion.alg : 'HS256';
+    signers.client_secret_jwt = secretSigner(
+      { ...clientAssertion, alg },
+      () => secret.current() ?? '',
+    );
   }
   return signers;
 }

@@ -25,8 +25,17 @@ export interface DpopOptions {
 export interface DpopProver {
   /** RFC 7638 thumbprint of the public key: the token's `cnf.jkt`, part of the cache key. */
   thumbprint(): Promise<string>;
-  /** A proof for one request; `accessToken` adds its `ath`. Uses the origin's nonce, if known. */
-  proof(method: string, url: string | URL, accessToken?: string): Promise<string>;
+  /**
+   * A proof for one request; `accessToken` adds its `ath`. Uses the origin's nonce, if known,
+   * and says which (a challenge is judged against the nonce the proof carried). `now` (ms) is
+   * the server's time where we know it (the token endpoint's clock). @default Date.now()
+   */
+  proof(
+    method: string,
+    url: string | URL,
+    accessToken?: string,
+    now?: number,
+  ): Promise<{ proof: string; nonce: string | undefined }>;
   /** Takes a `DPoP-Nonce` header; true when it is new for that origin. */
   rememberNonce(url: string | URL, nonce: string | null | undefined): boolean;
 }
@@ -69,20 +78,21 @@ export function createDpopProver(options: true | DpopOptions, now: () => number)
 
   return {
     thumbprint: async () => (await load()).thumbprint,
-    async proof(method, url, accessToken) {
+    async proof(method, url, accessToken, at = now()) {
       const { privateKey, jwk } = await load();
       const origin = new URL(url).origin;
       const nonce = nonces.get(origin);
-      return new SignJWT({
-        htm: method.toUpperCase(),
+      const proof = await new SignJWT({
+        htm: method.toUpperCase(), // what fetch and the clients send for the standard methods
         htu: htu(url),
         ...(nonce ? { nonce } : {}),
         ...(accessToken ? { ath: await ath(accessToken) } : {}),
       })
         .setProtectedHeader({ typ: 'dpop+jwt', alg, jwk })
-        .setIssuedAt(Math.floor(now() / 1000))
+        .setIssuedAt(Math.floor(at / 1000))
         .setJti(crypto.randomUUID())
         .sign(privateKey);
+      return { proof, nonce };
     },
     rememberNonce(url, nonce) {
       if (!nonce) return false;

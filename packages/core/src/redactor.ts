@@ -6,11 +6,17 @@
  */
 const MASK = '[REDACTED]';
 const MAX_TOKENS = 64;
+const MAX_SENT = 16;
 const MIN_SECRET_LENGTH = 4;
 
 export interface Redactor {
   /** Adds a value that must never appear in output (an access token, say). */
   add(secret: string): void;
+  /**
+   * Adds a short-lived credential we just sent (a client assertion, a DPoP proof): a server
+   * may echo it in an error. Kept apart from tokens, so these never push tokens out.
+   */
+  addSent(credential: string): void;
   /** Adds secrets kept for the provider's whole life (each client secret ever read). */
   addSecrets(secrets: readonly string[]): void;
   redact(text: string): string;
@@ -21,10 +27,11 @@ export interface Redactor {
 export function createRedactor(secrets: readonly string[]): Redactor {
   const fixed = new Set(secrets.filter((s) => s.length >= MIN_SECRET_LENGTH));
   const tokens = new Set<string>();
+  const sent = new Set<string>();
 
   function redact(text: string): string {
     let out = text;
-    for (const secret of [...fixed, ...tokens]) {
+    for (const secret of [...fixed, ...tokens, ...sent]) {
       if (out.includes(secret)) out = out.split(secret).join(MASK);
     }
     return out;
@@ -46,6 +53,10 @@ export function createRedactor(secrets: readonly string[]): Redactor {
       if (secret.length < MIN_SECRET_LENGTH) return;
       tokens.add(secret);
       if (tokens.size > MAX_TOKENS) tokens.delete(tokens.values().next().value as string);
+    },
+    addSent(credential) {
+      sent.add(credential);
+      if (sent.size > MAX_SENT) sent.delete(sent.values().next().value as string);
     },
     addSecrets(secrets) {
       for (const secret of secrets) if (secret.length >= MIN_SECRET_LENGTH) fixed.add(secret);

@@ -43,8 +43,16 @@ export interface Authorization {
   readonly provider: TokenProvider;
   /** For a DPoP-bound token: the `DPoP` header value, a proof made for this one request. */
   readonly dpop?: string;
+  /** The server nonce that proof carried, if any. */
+  readonly dpopNonce?: string;
   /** Method and URL the DPoP proof was made for (a nonce replay needs a new proof for them). */
-  readonly target?: { method: string; url: string | URL };
+  readonly target?: DpopTarget;
+}
+
+/** What a DPoP proof is made for. */
+export interface DpopTarget {
+  method: string;
+  url: string | URL;
 }
 
 export interface AuthorizeRequest {
@@ -88,6 +96,11 @@ export interface RequestPolicy {
   shouldReplay(decision: ReplayDecision): boolean;
   /** For a 401 we can fix, a fresh authorization to replay with; else `undefined`. */
   replayAuthorization(decision: ReplayDecision): Promise<Authorization | undefined>;
+  /**
+   * The same authorization with a new DPoP proof, for a client that sends a request again by
+   * itself (ky's retries): a proof is single-use. A Bearer authorization comes back as it is.
+   */
+  renewProof(sent: Authorization): Promise<Authorization>;
   /** A `DPoP-Nonce` from any answer to a DPoP request: the next proof to that origin uses it. */
   noteDpopNonce(sent: Authorization | undefined, nonce: string | null | undefined): void;
   /** Whether our token may stay on a redirect from `from` to `to` (same origin only). */
@@ -203,23 +216,32 @@ export function createRequestPolicy(
   const bound = async (
     from: TokenProvider,
     accessToken: string,
-    target: { method: string; url: string | URL },
-  ): Promise<Authorization> => ({
-    header: `DPoP ${accessToken}`,
-    accessToken,
-    provider: from,
-    dpop: await (from.dpop as DpopProver).proof(target.method, target.url, accessToken),
-    target,
-  });
+    target: DpopTarget,
+  ): Promise<Authorization> => {
+    const { proof, nonce } = await (from.dpop as DpopProver).proof(
+      target.method,
+      target.url,
+      accessToken,
+    );
+    return {
+      header: `DPoP ${accessToken}`,
+      accessToken,
+      provider: from,
+      dpop: proof,
+      ...(nonce === undefined ? {} : { dpopNonce: nonce }),
+      target,
+    };
+  };
+  // `target` is built only for a DPoP-bound token: the Bearer path allocates nothing for it.
   const authorization = async (
     from: TokenProvider,
     signal: AbortSignal | undefined,
-    target: { method: string; url: string | URL },
+    target: DpopTarget | (() => DpopTarget),
   ): Promise<Authorization> => {
     const { accessToken, tokenType } = await from.getToken(signal ? { signal } : {});
     if (tokenType === 'DPoP' && from.dpop) {
       remember(accessToken);
-      return bound(from, accessToken, target);
+      return bound(from, accessToken, typeof target === 'function' ? target() : target);
     }
     if (last?.accessToken === accessToken && last.provider === from) return last;
     last = { header: `Bearer ${accessToken}`, accessToken, provider: from };
@@ -243,12 +265,10 @@ export function createRequestPolicy(
         );
       }
       const from = scope === undefined ? provider : provider.forScope(scope);
-      return authorization(from, signal, {
+      return authorization(from, signal, () => ({
         method: method ?? 'GET',
-        get url() {
-          return proofUrl ? proofUrl() : url;
-        },
-      });
+        url: proofUrl ? proofUrl() : url,
+      }));
     },
     shouldReplay,
     async replayAuthorization(decision) {
@@ -256,12 +276,17 @@ export function createRequestPolicy(
       if (!sent || !shouldReplay(decision)) return undefined;
       // Only DPoP authorizations carry their target; a Bearer token's proof-less replay needs none.
       const target = sent.target ?? { method: 'GET', url: 'http://localhost/' };
-      // A DPoP nonce challenge (RFC 9449 §9) is not a bad token: same token, new proof.
+      // A DPoP nonce challenge (RFC 9449 §9) is not a bad token: same token, a proof with the
+      // nonce. Judged against the nonce this proof carried, not against what we remember:
+      // under concurrency another request may have learnt it first.
+      const { dpopNonce } = decision;
       if (
         sent.dpop &&
         /\buse_dpop_nonce\b/.test(decision.wwwAuthenticate ?? '') &&
-        sent.provider.dpop?.rememberNonce(target.url, decision.dpopNonce)
+        dpopNonce &&
+        dpopNonce !== sent.dpopNonce
       ) {
+        sent.provider.dpop?.rememberNonce(target.url, dpopNonce);
         return bound(sent.provider, sent.accessToken, target);
       }
       await sent.provider.invalidate(sent.accessToken);
@@ -277,6 +302,8 @@ export function createRequestPolicy(
     keepsTokenOnRedirect(from, to) {
       return judge(from).origin === judge(to).origin;
     },
+    renewProof: async (sent) =>
+      sent.dpop && sent.target ? bound(sent.provider, sent.accessToken, sent.target) : sent,
     noteDpopNonce(sent, nonce) {
       if (sent?.target) sent.provider.dpop?.rememberNonce(sent.target.url, nonce);
     },

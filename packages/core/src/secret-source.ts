@@ -55,6 +55,7 @@ export function secretSource(
     };
   }
   let first: Promise<boolean> | undefined;
+  let rereading: Promise<boolean> | undefined;
   return {
     current: () => value,
     async load() {
@@ -65,7 +66,13 @@ export function secretSource(
       await first;
       return value;
     },
-    reread: () => read(),
+    // Concurrent flights refused at once share one read of the secret manager.
+    reread() {
+      rereading ??= read().finally(() => {
+        rereading = undefined;
+      });
+      return rereading;
+    },
     rotates: true,
     get version() {
       return version;

@@ -51,7 +51,16 @@ export async function requestToken(
       headers,
       body,
     );
-    if (endpoint.dpop) headers.set('dpop', await endpoint.dpop.proof('POST', target.tokenUrl));
+    const assertion = body.get('client_assertion');
+    if (assertion) endpoint.redactor.addSent(assertion);
+    // The proof's `iat` in the token endpoint's time, like the assertion's.
+    const sent = endpoint.dpop
+      ? await endpoint.dpop.proof('POST', target.tokenUrl, undefined, clock.now())
+      : undefined;
+    if (sent) {
+      headers.set('dpop', sent.proof);
+      endpoint.redactor.addSent(sent.proof);
+    }
     const startedAt = Date.now();
     const { response, text, receivedAt } = await exchange(
       target.tokenUrl,
@@ -60,10 +69,11 @@ export async function requestToken(
     );
     const skew = clock.observe(response.headers.get('date'), receivedAt);
     if (skew !== undefined) onClockSkew(skew);
-    const newNonce = endpoint.dpop?.rememberNonce(
-      target.tokenUrl,
-      response.headers.get('dpop-nonce'),
-    );
+    const nonce = response.headers.get('dpop-nonce');
+    endpoint.dpop?.rememberNonce(target.tokenUrl, nonce);
+    // A nonce challenge is answered when it names a nonce our proof did not carry (another
+    // request may have learnt it meanwhile: still a reason to retry, not to fail).
+    const newNonce = sent !== undefined && nonce !== null && nonce !== sent.nonce;
     try {
       return readTokenResponse(
         text,

@@ -58,8 +58,8 @@ export function createTokenProvider(options: TokenProviderOptions): TokenProvide
     redactor,
     what: 'Metadata request',
   });
-  const assertions = assertionSigners(config, secrets);
-  const dpop = options.dpop ? createDpopProver(options.dpop, () => Date.now()) : undefined;
+  const assertions = assertionSigners(config, secrets, options.clientSecret !== undefined);
+  const dpop = options.dpop ? createDpopProver(options.dpop, Date.now) : undefined;
   const credentialKey = Object.values(assertions)
     .map((signer) => signer.fingerprint)
     .join(' ');

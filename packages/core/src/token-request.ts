@@ -96,6 +96,7 @@ export async function fetchToken(request: TokenRequest): Promise<ParsedToken> {
   };
   for (let i = 0; ; ) {
     const method = methods[i] as ClientAuthMethod;
+    const used = secret.current(); // what this attempt sends: another flight may rotate it
     try {
       const token = await withRetries(request, () =>
         requestToken(request.endpoint, method, target, onClockSkew),
@@ -112,7 +113,7 @@ export async function fetchToken(request: TokenRequest): Promise<ParsedToken> {
       // A secret function is asked once more: it may hold the rotated secret by now.
       if (!reread && secret.rotates && method.startsWith('client_secret')) {
         reread = true;
-        const changed = await secret.reread();
+        const changed = secret.current() !== used || (await secret.reread());
         request.onSecretReread(changed);
         if (changed) continue;
       }

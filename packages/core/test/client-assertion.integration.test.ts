@@ -79,6 +79,22 @@ describe('client assertions (private_key_jwt, client_secret_jwt)', () => {
     expect(auth.stats.requests[0]?.authMethod).toBe('private_key_jwt');
   });
 
+  it('private_key_jwt with a JWK that names no alg, and with a PEM through discovery', async () => {
+    const { alg: _, ...noAlg } = es256.privateJwk;
+    await createTokenProvider({
+      tokenUrl: tokenUrl(),
+      clientId: 'svc',
+      clientAssertion: { privateKey: noAlg },
+    }).getToken();
+    await createTokenProvider({
+      issuer: auth.url,
+      clientId: 'svc',
+      clientAssertion: { privateKey: await exportPKCS8(rs256.privateKey), alg: 'RS256' },
+    }).getToken();
+    expect(auth.stats.assertions.map((a) => a.header.alg)).toEqual(['ES256', 'RS256']);
+    expect(auth.stats.requests.map((r) => r.status)).toEqual([200, 200]);
+  });
+
   it('client_secret_jwt signs with the secret (HS256)', async () => {
     const tokens = createTokenProvider({
       tokenUrl: tokenUrl(),

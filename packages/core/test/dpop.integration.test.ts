@@ -80,6 +80,37 @@ describe('DPoP', () => {
     expect(auth.stats.total).toBe(2); // token endpoint nonce dance only; no new token for the API's
   });
 
+  it('answers nonce challenges under concurrency: two scopes at the token endpoint, 100 calls at the API', async () => {
+    const tokens = provider();
+    const scoped = await Promise.all([
+      tokens.forScope('a').getToken(),
+      tokens.forScope('b').getToken(),
+    ]);
+    expect(scoped.map((t) => t.tokenType)).toEqual(['DPoP', 'DPoP']);
+    auth.stats.reset();
+    const policy = createRequestPolicy(tokens, { origins: [api.url] });
+    const statuses = await Promise.all(
+      Array.from({ length: 100 }, async (_, i) => {
+        const url = `${api.url}/echo/${i}`;
+        const sent = await policy.authorize({ url, hasAuthorization: false });
+        if (!sent) throw new Error('not authorized');
+        const send = (a: typeof sent) =>
+          fetch(url, { headers: { authorization: a.header, dpop: a.dpop ?? '' } });
+        const response = await send(sent);
+        const replay = await policy.replayAuthorization({
+          status: response.status,
+          sent,
+          replayed: false,
+          wwwAuthenticate: response.headers.get('www-authenticate'),
+          dpopNonce: response.headers.get('dpop-nonce'),
+        });
+        return replay ? (await send(replay)).status : response.status;
+      }),
+    );
+    expect(statuses).toEqual(Array(100).fill(200));
+    expect(auth.stats.total).toBe(1); // one token for the default scope; no challenge cost a token
+  });
+
   it('a revoked DPoP token is replaced once, with a proof for the new token', async () => {
     const tokens = provider();
     const first = await tokens.getToken();

@@ -49,6 +49,20 @@ describe('a clientSecret function', () => {
     expect(JSON.stringify(events)).not.toContain(vault.secret);
   });
 
+  it('rotates once for flights refused at the same time (two scopes), and both succeed', async () => {
+    auth.control.rotateSecret('demo-client', 'demo-secret'); // what the vault starts with
+    const events: TokenEvent[] = [];
+    const { tokens, vault } = rotatingProvider(events);
+    await tokens.getToken(); // the first read
+    vault.secret = auth.control.rotateSecret('demo-client');
+    const both = await Promise.all([
+      tokens.forScope('a').getToken(),
+      tokens.forScope('b').getToken(),
+    ]);
+    expect(both.map((t) => t.tokenType)).toEqual(['Bearer', 'Bearer']);
+    expect(vault.reads).toBe(2); // one shared re-read for both flights
+  });
+
   it('gives up after one re-read when the secret did not change', async () => {
     const events: TokenEvent[] = [];
     const { tokens, vault } = rotatingProvider(events);

@@ -81,6 +81,8 @@ export function kyAuth(provider: TokenProvider, options: KyAuthOptions = {}): Ky
   const send: FetchFunction = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
   // What we attached, found by header value: ky may hand fetch a clone of the request.
   const issued = new Map<string, Authorization>();
+  // DPoP proofs already sent (bounded like `issued`).
+  const spent = new Set<string>();
   // Requests whose body is a stream the caller passed: sent once, never cloned or replayed.
   const oneShot = new WeakSet<Request>();
 
@@ -89,6 +91,7 @@ export function kyAuth(provider: TokenProvider, options: KyAuthOptions = {}): Ky
   const remember = (auth: Authorization) => {
     issued.set(auth.dpop ?? auth.header, auth);
     if (issued.size > MAX_REMEMBERED_HEADERS) issued.delete(issued.keys().next().value as string);
+    if (spent.size > MAX_REMEMBERED_HEADERS) spent.delete(spent.values().next().value as string);
   };
 
   async function beforeRequest(...args: HookArgs): Promise<void> {
@@ -114,8 +117,16 @@ export function kyAuth(provider: TokenProvider, options: KyAuthOptions = {}): Ky
       input instanceof Request
         ? ((usesDpop ? input.headers.get('dpop') : null) ?? input.headers.get('authorization'))
         : null;
-    const sent = header ? issued.get(header) : undefined;
+    let sent = header ? issued.get(header) : undefined;
     if (!(input instanceof Request) || !sent) return send(input, init);
+    // ky sends the same Request again on its retries: a DPoP proof is single-use, so each
+    // further send gets a new one.
+    if (sent.dpop && spent.has(sent.dpop)) {
+      sent = await policy.renewProof(sent);
+      input.headers.set('dpop', sent.dpop as string);
+      remember(sent);
+    }
+    if (sent.dpop) spent.add(sent.dpop);
     // The copy a replay would send: a body is teed before it is read, unless it is one-shot.
     const spare = input.body === null ? input : oneShot.has(input) ? undefined : input.clone();
     const response = await send(input, init);

@@ -123,7 +123,7 @@ function wellFormed(value: unknown): value is StoredToken {
     token !== null &&
     typeof token.accessToken === 'string' &&
     token.accessToken.length > 0 &&
-    token.tokenType === 'Bearer' &&
+    (token.tokenType === 'Bearer' || token.tokenType === 'DPoP') &&
     finite(token.expiresAt) &&
     (token.scope === undefined || typeof token.scope === 'string') &&
     finite(entry?.obtainedAt) &&
@@ -141,7 +141,7 @@ function parse(json: string): DecodeResult {
       entry: {
         token: Object.freeze({
           accessToken: token.accessToken,
-          tokenType: 'Bearer',
+          tokenType: token.tokenType, // a DPoP-bound token stays one (its key is in the cache key)
           expiresAt: token.expiresAt,
           ...(token.scope === undefined ? {} : { scope: token.scope }),
         }),
