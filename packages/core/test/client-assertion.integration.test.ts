@@ -123,6 +123,31 @@ describe('client assertions (private_key_jwt, client_secret_jwt)', () => {
     expect(logged).not.toMatch(/eyJ[\w-]+\.eyJ/); // no JWT (the assertion) anywhere
   });
 
+  it('never quotes the assertion or the DPoP proof a server echoes back in its error', async () => {
+    let echoed = '';
+    const tokens = createTokenProvider({
+      tokenUrl: 'https://auth.vendor.example/token',
+      clientId: 'svc',
+      clientAssertion: { privateKey: es256.privateJwk },
+      dpop: true,
+      fetch: async (_url, init) => {
+        const assertion = new URLSearchParams(String(init.body)).get('client_assertion');
+        const proof = new Headers(init.headers).get('dpop');
+        echoed = `${assertion} ${proof}`;
+        return Response.json(
+          {
+            error: 'invalid_client',
+            error_description: `bad assertion ${assertion} proof ${proof}`,
+          },
+          { status: 401 },
+        );
+      },
+    });
+    const error = await tokens.getToken().catch((e: unknown) => e);
+    expect(isOAuthError(error)).toBe(true);
+    for (const credential of echoed.split(' ')) expect(asLogged(error)).not.toContain(credential);
+  });
+
   it('signs in the server time once its Date shows our clock is off', async () => {
     auth.control.setClockOffset(10 * 60_000); // the server is 10 minutes ahead
     const events: TokenEvent[] = [];
