@@ -88,8 +88,11 @@ export class OAuthError extends M2MAuthError {
 /** A non-2xx answer without an OAuth error body (a 502 page, a bare 401). */
 export class TokenHttpError extends M2MAuthError {
   override name = 'TokenHttpError';
-  constructor(status: number, options: M2MAuthErrorOptions = {}) {
-    super(ErrorCode.HTTP, `Token endpoint answered HTTP ${status}`, { ...options, status });
+  constructor(status: number, options: M2MAuthErrorOptions = {}, message?: string) {
+    super(ErrorCode.HTTP, message ?? `Token endpoint answered HTTP ${status}`, {
+      ...options,
+      status,
+    });
   }
 }
 

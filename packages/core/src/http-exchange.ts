@@ -6,6 +6,7 @@
 import {
   ErrorCode,
   isM2MAuthError,
+  TokenHttpError,
   TokenNetworkError,
   TokenResponseError,
   TokenTimeoutError,
@@ -78,11 +79,23 @@ export async function exchange(
     controller.abort();
   }, limits.timeoutMs);
   try {
+    // Credentials never follow a redirect. 'manual', not 'error': Cloudflare's workerd
+    // refuses `redirect: 'error'` outright, and a 3xx seen here is refused just the same.
     const response = await limits.fetch(url, {
       ...init,
       signal: controller.signal,
-      redirect: 'error',
+      redirect: 'manual',
     });
+    if (response.type === 'opaqueredirect' || (response.status >= 300 && response.status < 400)) {
+      await response.body?.cancel().catch(() => {});
+      const status = response.status || 302;
+      const where = limits.what === 'Token request' ? 'Token endpoint' : limits.what;
+      throw new TokenHttpError(
+        status,
+        {},
+        `${where} answered a redirect (HTTP ${status}); credentials never follow one: configure the final URL`,
+      );
+    }
     const text = await readLimited(response, limits.maxResponseBytes, limits.what);
     return { response, text, receivedAt: Date.now() };
   } catch (error) {
