@@ -74,12 +74,9 @@ export const referenceClient: MakeClient = ({ provider, origins }) => {
           status: res.status,
           sent: auth,
           replayed: attempt > 0,
-          // A DPoP server's nonce challenge, and its nonce for the next proof.
-          wwwAuthenticate: res.headers.get('www-authenticate'),
-          dpopNonce: res.headers.get('dpop-nonce'),
+          // A DPoP server's nonce challenge (and, on any other answer, its next nonce).
+          ...policy.dpopAnswer(auth, res.status, (name) => res.headers.get(name)),
         }));
-      if (auth?.dpop && res.status !== 401)
-        policy.noteDpopNonce(auth, res.headers.get('dpop-nonce'));
       if (!replay) return { status: res.status, body: await res.text() };
       await res.body?.cancel();
       auth = replay;

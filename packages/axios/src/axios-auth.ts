@@ -121,14 +121,13 @@ export function axiosAuth(
     });
   }
 
-  /** A DPoP request's answer: its nonce for the next proof, and a 401's challenge. */
+  /** A DPoP request's answer, read by core. */
   function challenge(auth: Authorization, response: AxiosResponse) {
-    const dpopNonce = response.headers['dpop-nonce'] as string | undefined;
-    if (response.status !== 401) policy.noteDpopNonce(auth, dpopNonce);
-    return {
-      wwwAuthenticate: response.headers['www-authenticate'] as string | undefined,
-      dpopNonce,
-    };
+    return policy.dpopAnswer(
+      auth,
+      response.status,
+      (name) => response.headers[name] as string | undefined,
+    );
   }
 
   const responseId = instance.interceptors.response.use(

@@ -103,6 +103,16 @@ export interface RequestPolicy {
   renewProof(sent: Authorization): Promise<Authorization>;
   /** A `DPoP-Nonce` from any answer to a DPoP request: the next proof to that origin uses it. */
   noteDpopNonce(sent: Authorization | undefined, nonce: string | null | undefined): void;
+  /**
+   * Reads a DPoP request's answer: keeps a non-401's `DPoP-Nonce` for the next proof, and
+   * returns a 401's challenge for the replay decision. Reads nothing for a Bearer request.
+   * `header` looks a response header up by lower-case name in the client's own way.
+   */
+  dpopAnswer(
+    sent: Authorization | undefined,
+    status: number,
+    header: (name: 'dpop-nonce' | 'www-authenticate') => string | null | undefined,
+  ): Pick<ReplayDecision, 'wwwAuthenticate' | 'dpopNonce'> | undefined;
   /** Whether our token may stay on a redirect from `from` to `to` (same origin only). */
   keepsTokenOnRedirect(from: string | URL, to: string | URL): boolean;
   /** The client's own error with our tokens masked (unless `maskTokensInErrors: false`). */
@@ -306,6 +316,14 @@ export function createRequestPolicy(
       sent.dpop && sent.target ? bound(sent.provider, sent.accessToken, sent.target) : sent,
     noteDpopNonce(sent, nonce) {
       if (sent?.target) sent.provider.dpop?.rememberNonce(sent.target.url, nonce);
+    },
+    dpopAnswer(sent, status, header) {
+      if (!sent?.dpop) return undefined;
+      const dpopNonce = header('dpop-nonce');
+      // A 401's nonce is for the replay to judge (was it ours?); any other answer's is news.
+      if (status !== 401 && sent.target)
+        sent.provider.dpop?.rememberNonce(sent.target.url, dpopNonce);
+      return { wwwAuthenticate: header('www-authenticate'), dpopNonce };
     },
     scrubError: (error) => (masking ? scrubTokens(error, recent) : error),
     isMasked: (header) => header === MASKED_AUTHORIZATION || header === MASKED_DPOP,

@@ -45,7 +45,7 @@ export function fetchAuth(provider: TokenProvider, options: FetchAuthOptions = {
       sent,
       replayed: false,
       signal,
-      ...challenge(sent, response),
+      ...(sent.dpop ? challenge(sent, response) : undefined),
     };
     // A one-shot stream is gone once sent: its 401 goes back to the caller as it is.
     if (!policy.shouldReplay(decision) || isOneShotBody(init?.body)) return response;
@@ -53,19 +53,13 @@ export function fetchAuth(provider: TokenProvider, options: FetchAuthOptions = {
     if (!replay) return response;
     await response.body?.cancel();
     const replayed = await attempt(replay);
-    challenge(replay, replayed);
+    if (replay.dpop) challenge(replay, replayed);
     return replayed;
   };
 
-  /**
-   * A DPoP request's answer: its `DPoP-Nonce` is remembered for the next proof, and a 401's
-   * challenge goes to the replay decision. Nothing is read for Bearer requests.
-   */
+  /** A DPoP request's answer, read by core (called for DPoP requests only). */
   function challenge(sent: Authorization, response: Response) {
-    if (!sent.dpop) return undefined;
-    const dpopNonce = response.headers.get('dpop-nonce');
-    if (response.status !== 401) policy.noteDpopNonce(sent, dpopNonce);
-    return { wwwAuthenticate: response.headers.get('www-authenticate'), dpopNonce };
+    return policy.dpopAnswer(sent, response.status, (name) => response.headers.get(name));
   }
 
   /** A `Request` input: a clone taken before sending is what a replay sends. */
@@ -85,7 +79,7 @@ export function fetchAuth(provider: TokenProvider, options: FetchAuthOptions = {
       sent,
       replayed: false,
       signal: request.signal,
-      ...challenge(sent, response),
+      ...(sent.dpop ? challenge(sent, response) : undefined),
     };
     if (!policy.shouldReplay(decision)) return response;
     const replay = await policy.replayAuthorization(decision);
@@ -93,7 +87,7 @@ export function fetchAuth(provider: TokenProvider, options: FetchAuthOptions = {
     await response.body?.cancel();
     setOn(spare.headers, replay);
     const replayed = await send(spare);
-    challenge(replay, replayed);
+    if (replay.dpop) challenge(replay, replayed);
     return replayed;
   }
 }

@@ -145,16 +145,12 @@ export function gotAuth(provider: TokenProvider, options: GotAuthOptions = {}): 
     });
   };
 
-  /** A DPoP request's answer: its nonce for the next proof, and a 401's challenge. */
+  /** A DPoP request's answer, read by core. */
   const challenge = (
     auth: Authorization,
     status: number,
     headers: Record<string, string | string[] | undefined>,
-  ) => {
-    const dpopNonce = headers['dpop-nonce'] as string | undefined;
-    if (status !== 401) policy.noteDpopNonce(auth, dpopNonce);
-    return { wwwAuthenticate: headers['www-authenticate'] as string | undefined, dpopNonce };
-  };
+  ) => policy.dpopAnswer(auth, status, (name) => headers[name] as string | undefined);
 
   // got wraps an error thrown in a hook in a RequestError; a token error (wrong credentials,
   // unreachable token endpoint) surfaces as the core's typed error, as in every adapter.

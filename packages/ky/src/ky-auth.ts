@@ -154,11 +154,9 @@ export function kyAuth(provider: TokenProvider, options: KyAuthOptions = {}): Ky
     return answer;
   }
 
-  /** A DPoP request's answer: its nonce for the next proof, and a 401's challenge. */
+  /** A DPoP request's answer, read by core. */
   function challenge(auth: Authorization, response: Response) {
-    const dpopNonce = response.headers.get('dpop-nonce');
-    if (response.status !== 401) policy.noteDpopNonce(auth, dpopNonce);
-    return { wwwAuthenticate: response.headers.get('www-authenticate'), dpopNonce };
+    return policy.dpopAnswer(auth, response.status, (name) => response.headers.get(name));
   }
 
   // ky's HTTPError carries the Request, our token in its headers: masked. ky 2 passes a
