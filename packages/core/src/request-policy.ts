@@ -8,10 +8,12 @@
  * - A 401 to a request that carried our token: invalidate that token (compare-and-delete,
  *   so concurrent 401s cause one refresh), get a fresh one, replay once. 403 is untouched.
  * - A redirect to another origin never carries our token.
+ * - A DPoP-bound token goes with a proof per request; a nonce challenge is not a bad token
+ *   (dpop-authorization.ts).
  */
 
 import { publishReplay } from './diagnostics.ts';
-import type { DpopProver } from './dpop.ts';
+import { boundAuthorization, isNonceChallenge, readDpopAnswer } from './dpop-authorization.ts';
 import { ConfigError } from './errors.ts';
 import { isSecureEnough } from './origins.ts';
 import type { TokenProvider } from './token-provider.ts';
@@ -101,8 +103,6 @@ export interface RequestPolicy {
    * itself (ky's retries): a proof is single-use. A Bearer authorization comes back as it is.
    */
   renewProof(sent: Authorization): Promise<Authorization>;
-  /** A `DPoP-Nonce` from any answer to a DPoP request: the next proof to that origin uses it. */
-  noteDpopNonce(sent: Authorization | undefined, nonce: string | null | undefined): void;
   /**
    * Reads a DPoP request's answer: keeps a non-401's `DPoP-Nonce` for the next proof, and
    * returns a 401's challenge for the replay decision. Reads nothing for a Bearer request.
@@ -222,26 +222,6 @@ export function createRequestPolicy(
       recent.pop();
     }
   };
-  // A DPoP-bound token goes with a proof made for this very request (RFC 9449 §7).
-  const bound = async (
-    from: TokenProvider,
-    accessToken: string,
-    target: DpopTarget,
-  ): Promise<Authorization> => {
-    const { proof, nonce } = await (from.dpop as DpopProver).proof(
-      target.method,
-      target.url,
-      accessToken,
-    );
-    return {
-      header: `DPoP ${accessToken}`,
-      accessToken,
-      provider: from,
-      dpop: proof,
-      ...(nonce === undefined ? {} : { dpopNonce: nonce }),
-      target,
-    };
-  };
   // `target` is built only for a DPoP-bound token: the Bearer path allocates nothing for it.
   const authorization = async (
     from: TokenProvider,
@@ -251,7 +231,11 @@ export function createRequestPolicy(
     const { accessToken, tokenType } = await from.getToken(signal ? { signal } : {});
     if (tokenType === 'DPoP' && from.dpop) {
       remember(accessToken);
-      return bound(from, accessToken, typeof target === 'function' ? target() : target);
+      return boundAuthorization(
+        from,
+        accessToken,
+        typeof target === 'function' ? target() : target,
+      );
     }
     if (last?.accessToken === accessToken && last.provider === from) return last;
     last = { header: `Bearer ${accessToken}`, accessToken, provider: from };
@@ -286,18 +270,9 @@ export function createRequestPolicy(
       if (!sent || !shouldReplay(decision)) return undefined;
       // Only DPoP authorizations carry their target; a Bearer token's proof-less replay needs none.
       const target = sent.target ?? { method: 'GET', url: 'http://localhost/' };
-      // A DPoP nonce challenge (RFC 9449 §9) is not a bad token: same token, a proof with the
-      // nonce. Judged against the nonce this proof carried, not against what we remember:
-      // under concurrency another request may have learnt it first.
-      const { dpopNonce } = decision;
-      if (
-        sent.dpop &&
-        /\buse_dpop_nonce\b/.test(decision.wwwAuthenticate ?? '') &&
-        dpopNonce &&
-        dpopNonce !== sent.dpopNonce
-      ) {
-        sent.provider.dpop?.rememberNonce(target.url, dpopNonce);
-        return bound(sent.provider, sent.accessToken, target);
+      if (isNonceChallenge(sent, decision)) {
+        sent.provider.dpop?.rememberNonce(target.url, decision.dpopNonce);
+        return boundAuthorization(sent.provider, sent.accessToken, target);
       }
       await sent.provider.invalidate(sent.accessToken);
       try {
@@ -313,18 +288,10 @@ export function createRequestPolicy(
       return judge(from).origin === judge(to).origin;
     },
     renewProof: async (sent) =>
-      sent.dpop && sent.target ? bound(sent.provider, sent.accessToken, sent.target) : sent,
-    noteDpopNonce(sent, nonce) {
-      if (sent?.target) sent.provider.dpop?.rememberNonce(sent.target.url, nonce);
-    },
-    dpopAnswer(sent, status, header) {
-      if (!sent?.dpop) return undefined;
-      const dpopNonce = header('dpop-nonce');
-      // A 401's nonce is for the replay to judge (was it ours?); any other answer's is news.
-      if (status !== 401 && sent.target)
-        sent.provider.dpop?.rememberNonce(sent.target.url, dpopNonce);
-      return { wwwAuthenticate: header('www-authenticate'), dpopNonce };
-    },
+      sent.dpop && sent.target
+        ? boundAuthorization(sent.provider, sent.accessToken, sent.target)
+        : sent,
+    dpopAnswer: readDpopAnswer,
     scrubError: (error) => (masking ? scrubTokens(error, recent) : error),
     isMasked: (header) => header === MASKED_AUTHORIZATION || header === MASKED_DPOP,
   };
