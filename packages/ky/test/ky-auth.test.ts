@@ -133,3 +133,36 @@ describe('kyAuth', () => {
     }
   });
 });
+
+describe('kyAuth with DPoP and ky retries', () => {
+  it('signs a new proof for each retry ky makes by itself (a proof is single-use)', async () => {
+    servers.api.requireDpopNonce(false);
+    // The first send answers 503 without reaching the API (a flaky gateway), so ky retries the
+    // same Request; every later send goes to the real API, which refuses a reused proof (jti).
+    let sends = 0;
+    const flaky = (input: RequestInfo | URL, init?: RequestInit) =>
+      sends++ === 0
+        ? Promise.resolve(new Response(null, { status: 503, headers: { 'retry-after': '0' } }))
+        : fetch(input, init);
+    const sentProofs: string[] = [];
+    const recording = (input: RequestInfo | URL, init?: RequestInit) => {
+      if (input instanceof Request) sentProofs.push(input.headers.get('dpop') ?? '');
+      return flaky(input, init);
+    };
+    const client = ky.create({
+      baseUrl: servers.api.url,
+      retry: { limit: 2, delay: () => 0 },
+      ...kyAuth(profileProvider(servers.auth, 'dpop'), {
+        baseUrl: servers.api.url,
+        fetch: recording,
+      }),
+    });
+    const response = await client.get('echo/retried');
+    expect(response.status).toBe(200);
+    expect(sentProofs).toHaveLength(2);
+    expect(sentProofs[0]).not.toBe(sentProofs[1]);
+    // The API saw one proof, accepted it, and no token was thrown away.
+    expect(servers.api.requests.map((r) => r.dpop?.outcome)).toEqual(['accepted']);
+    expect(servers.auth.stats.issued).toBe(1);
+  });
+});
