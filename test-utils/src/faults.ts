@@ -5,6 +5,8 @@ import type { ServerResponse } from 'node:http';
 import { sendJson } from './http.ts';
 
 export type Fault =
+  /** Answer normally: aims the faults queued after it at later requests. */
+  | { type: 'pass' }
   /** Answer with this status and an RFC 6749 error body (`server_error`). */
   | { type: 'status'; status: number }
   /** 429 with `Retry-After` (seconds, default 1). */

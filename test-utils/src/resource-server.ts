@@ -10,12 +10,16 @@
  * - `/always-401`: 401 `invalid_token` whatever the token;
  * - `/redirect?to=<url>`: 302 to `<url>` (use another origin for leak tests);
  * - `/public`: no token needed.
+ *
+ * `inject(fault, times)` answers the next requests (any route) with a fault before anything
+ * else: a 503, a reset socket (`{ type: 'pass' }` lets one through first).
  */
 import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AuthServer } from './auth-server.ts';
 import { createDpopNonces, type DpopRotateOptions } from './dpop-nonces.ts';
 import { createDpopVerifier, type DpopProofRecord } from './dpop-verifier.ts';
+import { answerWithFault, createFaultQueue, type Fault } from './faults.ts';
 import { listen, sendJson } from './http.ts';
 import { checkDpopAccess, dpopChallenge } from './resource-dpop.ts';
 import { countDpop, type DpopTally, emptyDpopTally } from './stats.ts';
@@ -57,7 +61,9 @@ export interface ResourceServer {
   rotateDpopNonce(options?: DpopRotateOptions): string;
   /** The DPoP nonce the API demands now. */
   dpopNonce(): string;
-  /** Clears counters and records (the DPoP nonce settings stay). */
+  /** Answers the next `times` requests with `fault` (after any queued before), in order. */
+  inject(fault: Fault, times?: number): void;
+  /** Clears counters, records and faults (the DPoP nonce settings stay). */
   reset(): void;
   close(): Promise<void>;
 }
@@ -88,6 +94,7 @@ export async function startResourceServer(options: {
     dpop: emptyDpopTally(),
   };
   const requests: ResourceRequestRecord[] = [];
+  const faults = createFaultQueue();
   const dpop = createDpopVerifier({
     now: options.authServer.now,
     nonces: createDpopNonces(),
@@ -115,6 +122,8 @@ export async function startResourceServer(options: {
       countDpop(counters.dpop, seen.dpop);
     });
 
+    const fault = faults.next();
+    if (fault && answerWithFault(res, fault)) return;
     if (path === '/public') return sendJson(res, 200, { ok: true });
     if (path === '/redirect') {
       res.writeHead(302, { location: url.searchParams.get('to') ?? '/echo' });
@@ -188,7 +197,9 @@ export async function startResourceServer(options: {
         dpop: emptyDpopTally(),
       });
       requests.length = 0;
+      faults.clear();
     },
+    inject: (fault, times) => faults.inject(fault, times),
     close: () => listening.close(),
   };
 }

@@ -3,7 +3,7 @@
  * request policy. It proves the suite itself (the real adapters run the same suite), and
  * shows adapter authors the whole translation in one place.
  */
-import { createRequestPolicy } from '@m2m-auth/core';
+import { createRequestPolicy, recordHeaders } from '@m2m-auth/core/adapter';
 import type { ConformanceBody, MakeClient } from '../src/conformance/index.ts';
 
 /** A fresh native body per attempt; `replayable: false` for a one-shot stream. */
@@ -40,22 +40,21 @@ function nativeBody(body: ConformanceBody | undefined): {
 export const referenceClient: MakeClient = ({ provider, origins }) => {
   const policy = createRequestPolicy(provider, { origins }, { adapter: 'referenceClient' });
   return async ({ method = 'GET', url, headers = {}, body, signal }) => {
-    let target = url;
-    let auth = await policy.authorize({
+    const { replayable } = nativeBody(body);
+    const exchange = await policy.begin({
       url,
       method,
-      hasAuthorization: 'authorization' in headers,
+      authorization: headers['authorization'],
       signal,
+      resendable: replayable,
     });
-    for (let attempt = 0, redirects = 0; ; ) {
-      const { init, replayable } = nativeBody(body);
+    for (let target = url, redirects = 0; ; ) {
+      const { init } = nativeBody(body);
+      const ours: Record<string, string> = {};
+      exchange?.apply(recordHeaders(ours));
       const res = await fetch(target, {
         method,
-        headers: {
-          ...headers,
-          ...(auth ? { authorization: auth.header } : {}),
-          ...(auth?.dpop ? { dpop: auth.dpop } : {}),
-        },
+        headers: { ...headers, ...ours },
         ...(init === undefined ? {} : { body: init, duplex: 'half' }),
         ...(signal ? { signal } : {}),
         redirect: 'manual',
@@ -63,24 +62,15 @@ export const referenceClient: MakeClient = ({ provider, origins }) => {
       const location = res.headers.get('location');
       if (res.status >= 300 && res.status < 400 && location && redirects++ < 5) {
         const next = new URL(location, target).href;
-        if (auth && !policy.keepsTokenOnRedirect(target, next)) auth = undefined;
+        exchange?.redirect(target, next, recordHeaders(ours));
         target = next;
         await res.body?.cancel();
         continue;
       }
-      const replay =
-        replayable &&
-        (await policy.replayAuthorization({
-          status: res.status,
-          sent: auth,
-          replayed: attempt > 0,
-          // A DPoP server's nonce challenge (and, on any other answer, its next nonce).
-          ...policy.dpopAnswer(auth, res.status, (name) => res.headers.get(name)),
-        }));
+      // Core reads every answer (a DPoP server's nonce too) and says whether to replay.
+      const replay = await exchange?.answer(res.status, (name) => res.headers.get(name));
       if (!replay) return { status: res.status, body: await res.text() };
       await res.body?.cancel();
-      auth = replay;
-      attempt++;
     }
   };
 };

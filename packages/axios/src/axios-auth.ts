@@ -1,31 +1,27 @@
 /**
- * `axiosAuth(instance, provider, options)`: a request interceptor that adds our bearer
- * token, and a response interceptor that, on a 401 to a request it authorized, invalidates
- * that token and replays the request once. Returns `eject()`, which removes both.
+ * `axiosAuth(instance, provider, options)`: a request interceptor that begins each attempt
+ * with core (our token on the config), and a response interceptor that reports the answer
+ * and sends the replay core asks for through the same instance. Returns `eject()`.
+ *
+ * The attempt's exchange rides on the config under a string key: axios copies it into every
+ * config made from this one (axios-retry's re-sends, our replay), so each of them is known
+ * as the same logical request, whatever the order the interceptors were installed in.
  *
  * Redirects are followed by axios (follow-redirects in Node), which drops `Authorization`
  * when a redirect leaves the host; the conformance suite checks it against real servers.
  */
+import type { TokenProvider } from '@m2m-auth/core';
 import {
-  type Authorization,
   createRequestPolicy,
-  type RequestPolicy,
+  type Exchange,
   type RequestPolicyOptions,
-  type TokenProvider,
-} from '@m2m-auth/core';
+} from '@m2m-auth/core/adapter';
 import type { AxiosInstance, AxiosResponse, InternalAxiosRequestConfig } from 'axios';
 import { isAxiosError } from 'axios';
-import { isOneShotData } from './one-shot-data.ts';
+import type { CjsAxiosInstance } from './axios-cjs.cts';
+import type { AxiosAuthRequestOptions } from './request-options.ts';
 
-/** Per-request settings, on any axios request config as `m2mAuth`. */
-export interface AxiosAuthRequestOptions {
-  /** Send this request without our token. @default false */
-  skip?: boolean;
-  /** Use `provider.forScope(scope)` for this request. */
-  scope?: string | readonly string[];
-  /** Set by the adapter on its own replay; not for users. */
-  replayed?: boolean;
-}
+export type { AxiosAuthRequestOptions };
 
 declare module 'axios' {
   interface AxiosRequestConfig {
@@ -35,6 +31,16 @@ declare module 'axios' {
 }
 
 export type AxiosAuthOptions = RequestPolicyOptions;
+
+/**
+ * An axios instance, from either of axios' type entries: its ESM types (`import` in an ES
+ * module) or its CommonJS types (`require`, or `import` in a `.cts` file). The two declare
+ * the same runtime object, but TypeScript sees two unrelated `AxiosInstance` types.
+ */
+export type AnyAxiosInstance = AxiosInstance | CjsAxiosInstance;
+
+const EXCHANGE = 'm2mAuthExchange';
+type Carrier = InternalAxiosRequestConfig & { [EXCHANGE]?: Exchange | undefined };
 
 const ABSOLUTE = /^([a-z][a-z\d+\-.]*:)?\/\//i;
 
@@ -56,78 +62,47 @@ function fullUrl(config: InternalAxiosRequestConfig): string {
   return url ? `${config.baseURL.replace(/\/+$/, '')}/${url.replace(/^\/+/, '')}` : config.baseURL;
 }
 
-/** Our headers on a config: `Authorization`, and the proof for a DPoP-bound token. */
-function setAuth(config: InternalAxiosRequestConfig, auth: Authorization): void {
-  config.headers.set('Authorization', auth.header);
-  // Only a DPoP provider's requests can carry a proof of ours (no lookup for Bearer ones).
-  if (auth.dpop) config.headers.set('DPoP', auth.dpop);
-  else if (auth.provider.dpop && config.headers.has('DPoP')) config.headers.delete('DPoP');
-}
-
 export function axiosAuth(
-  instance: AxiosInstance,
+  anyInstance: AnyAxiosInstance,
   provider: TokenProvider,
   options: AxiosAuthOptions = {},
 ): () => void {
-  const policy: RequestPolicy = createRequestPolicy(provider, options, {
+  const instance = anyInstance as AxiosInstance; // one runtime object, whichever types it has
+  const policy = createRequestPolicy(provider, options, {
     baseUrl: instance.defaults.baseURL,
     adapter: 'axiosAuth',
   });
-  // What we put on each request, so a 401 invalidates exactly that token.
-  const sent = new WeakMap<InternalAxiosRequestConfig, Authorization>();
 
-  const requestId = instance.interceptors.request.use(async (config) => {
+  const requestId = instance.interceptors.request.use(async (config: Carrier) => {
     const settings = config.m2mAuth;
-    if (settings?.skip || settings?.replayed) return config;
-    const current = config.headers.get('authorization');
-    // A retry library re-running this config still carries the header we set (or, after an
-    // error, its masked form): ours to renew.
-    const ours =
-      typeof current === 'string' &&
-      (sent.get(config)?.header === current || policy.isMasked(current));
     const url = target(config);
-    if (url === undefined) return config; // a relative URL without baseURL: not an origin we serve
-    const auth = await policy.authorize({
-      url,
-      method: config.method,
-      proofUrl: () => fullUrl(config),
-      hasAuthorization: Boolean(current) && !ours,
-      scope: settings?.scope,
-      signal: config.signal as AbortSignal | undefined,
-    });
-    if (auth) {
-      setAuth(config, auth);
-      sent.set(config, auth);
-    }
+    // A relative URL without baseURL is not an origin we serve.
+    if (settings?.skip || url === undefined) return config;
+    const exchange = await policy.begin(
+      {
+        url,
+        method: config.method,
+        proofUrl: () => fullUrl(config),
+        authorization: config.headers.get('authorization'),
+        scope: settings?.scope,
+        signal: config.signal as AbortSignal | undefined,
+        body: config.data,
+      },
+      config[EXCHANGE],
+    );
+    config[EXCHANGE] = exchange;
+    exchange?.apply(config.headers);
     return config;
   });
 
-  /** The replay's response, or `undefined` when this response is not ours to fix. */
-  function replay(config: InternalAxiosRequestConfig | undefined, response: AxiosResponse) {
-    if (!config) return undefined;
-    const auth = sent.get(config);
-    const decision = {
-      status: response.status,
-      sent: auth,
-      replayed: Boolean(config.m2mAuth?.replayed),
-      signal: config.signal as AbortSignal | undefined,
-      ...(auth?.dpop ? challenge(auth, response) : {}),
-    };
-    if (!policy.shouldReplay(decision) || isOneShotData(config.data)) return undefined;
-    return policy.replayAuthorization(decision).then((fresh) => {
-      if (!fresh) return undefined;
-      setAuth(config, fresh);
-      return instance.request({ ...config, m2mAuth: { ...config.m2mAuth, replayed: true } });
-    });
-  }
-
-  /** A DPoP request's answer, read by core. */
-  function challenge(auth: Authorization, response: AxiosResponse) {
-    return policy.dpopAnswer(
-      auth,
+  /** The replay's response, or `undefined` when this response stands. */
+  function replay(config: Carrier | undefined, response: AxiosResponse) {
+    const answer = config?.[EXCHANGE]?.answer(
       response.status,
       (name) => response.headers[name] as string | undefined,
     );
+    // The request interceptor puts the replay's headers on (the exchange rides along).
+    return answer?.then((ready) => (ready ? instance.request(config as Carrier) : undefined));
   }
 
   const responseId = instance.interceptors.response.use(
@@ -137,7 +112,7 @@ export function axiosAuth(
       const replayed =
         isAxiosError(error) && error.response && (await replay(error.config, error.response));
       if (replayed) return replayed;
-      throw policy.scrubError(error);
+      throw policy.scrub(error);
     },
   );
 

@@ -1,2 +1,2 @@
-export type { AxiosAuthOptions, AxiosAuthRequestOptions } from './axios-auth.ts';
+export type { AnyAxiosInstance, AxiosAuthOptions, AxiosAuthRequestOptions } from './axios-auth.ts';
 export { axiosAuth } from './axios-auth.ts';

@@ -1,48 +1,10 @@
-import { Readable } from 'node:stream';
-import { type ConformanceBody, describeAdapterConformance } from '@m2m-auth/test-utils/conformance';
-import axios, { isAxiosError } from 'axios';
+import { describeAdapterConformance } from '@m2m-auth/test-utils/conformance';
+import axios from 'axios';
 import { axiosAuth } from '../src/index.ts';
-
-/** The native axios form of each body the suite describes. */
-function data(described: ConformanceBody | undefined): unknown {
-  switch (described?.kind) {
-    case undefined:
-      return undefined;
-    case 'json':
-      return described.value;
-    case 'urlencoded':
-      return new URLSearchParams(described.value);
-    case 'formdata': {
-      const form = new FormData();
-      for (const [name, value] of Object.entries(described.value)) form.set(name, value);
-      return form;
-    }
-    case 'stream':
-      return Readable.from(described.chunks);
-  }
-}
+import { axiosUniformClient, textInstanceConfig } from './uniform-client.ts';
 
 describeAdapterConformance('axiosAuth', ({ provider, origins }) => {
-  const instance = axios.create({
-    responseType: 'text',
-    transitional: { silentJSONParsing: false },
-  });
+  const instance = axios.create(textInstanceConfig);
   axiosAuth(instance, provider, { origins });
-  return async ({ method = 'GET', url, headers = {}, body, signal }) => {
-    try {
-      const response = await instance.request<string>({
-        method,
-        url,
-        headers,
-        data: data(body),
-        ...(signal ? { signal } : {}),
-      });
-      return { status: response.status, body: response.data };
-    } catch (error) {
-      if (isAxiosError<string>(error) && error.response) {
-        return { status: error.response.status, body: error.response.data };
-      }
-      throw error;
-    }
-  };
+  return axiosUniformClient(instance);
 });

@@ -3,6 +3,8 @@
  * another scope or another audience never reuses a token. The secret goes into the hash,
  * never into the key in clear; scopes and params are sorted so their order does not matter.
  */
+import { base64url } from 'jose';
+
 export interface KeyMaterial {
   tokenUrl: string;
   clientId: string;
@@ -15,12 +17,6 @@ export interface KeyMaterial {
   params: ReadonlyArray<readonly [string, string]>;
   /** What identifies the signing keys of assertion methods ('' when none). */
   credentialKey: string;
-}
-
-function base64url(bytes: ArrayBuffer): string {
-  let binary = '';
-  for (const byte of new Uint8Array(bytes)) binary += String.fromCharCode(byte);
-  return btoa(binary).replaceAll('+', '-').replaceAll('/', '_').replace(/=+$/, '');
 }
 
 export async function cacheKey(material: KeyMaterial): Promise<string> {
@@ -39,5 +35,5 @@ export async function cacheKey(material: KeyMaterial): Promise<string> {
     ...(material.credentialKey ? [material.credentialKey] : []),
   ]);
   const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(canonical));
-  return `m2m:${base64url(digest)}`;
+  return `m2m:${base64url.encode(new Uint8Array(digest))}`;
 }

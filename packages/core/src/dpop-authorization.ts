@@ -1,10 +1,10 @@
 /**
- * The DPoP side of the request policy (RFC 9449): an authorization for a DPoP-bound token
- * carries a proof made for its one request, a server's nonce challenge is told apart from a
- * bad token, and any other answer's `DPoP-Nonce` is kept for the next proof.
+ * The DPoP side of the request exchange (RFC 9449): an authorization for a DPoP-bound token
+ * carries a proof made for its one attempt, and a server's nonce challenge is told apart
+ * from a bad token.
  */
+import type { Authorization, DpopTarget } from './authorization.ts';
 import type { DpopProver } from './dpop.ts';
-import type { Authorization, DpopTarget, ReplayDecision } from './request-policy.ts';
 import type { TokenProvider } from './token-provider.ts';
 
 /** `DPoP <token>` with a proof for `target`, and the nonce that proof carried. */
@@ -24,7 +24,6 @@ export async function boundAuthorization(
     provider: from,
     dpop: proof,
     ...(nonce === undefined ? {} : { dpopNonce: nonce }),
-    target,
   };
 }
 
@@ -33,24 +32,15 @@ export async function boundAuthorization(
  * same token goes again with a new proof. Judged against the nonce this proof carried, not
  * against what we remember: under concurrency another request may have learnt it first.
  */
-export function isNonceChallenge(sent: Authorization, decision: ReplayDecision): boolean {
-  const { dpopNonce } = decision;
+export function isNonceChallenge(
+  sent: Authorization,
+  wwwAuthenticate: string | null | undefined,
+  dpopNonce: string | null | undefined,
+): boolean {
   return (
     sent.dpop !== undefined &&
-    /\buse_dpop_nonce\b/.test(decision.wwwAuthenticate ?? '') &&
+    /\buse_dpop_nonce\b/.test(wwwAuthenticate ?? '') &&
     Boolean(dpopNonce) &&
     dpopNonce !== sent.dpopNonce
   );
-}
-
-/** Reads a DPoP request's answer; a non-401's nonce is news for the next proof. */
-export function readDpopAnswer(
-  sent: Authorization | undefined,
-  status: number,
-  header: (name: 'dpop-nonce' | 'www-authenticate') => string | null | undefined,
-): Pick<ReplayDecision, 'wwwAuthenticate' | 'dpopNonce'> | undefined {
-  if (!sent?.dpop) return undefined;
-  const dpopNonce = header('dpop-nonce');
-  if (status !== 401 && sent.target) sent.provider.dpop?.rememberNonce(sent.target.url, dpopNonce);
-  return { wwwAuthenticate: header('www-authenticate'), dpopNonce };
 }

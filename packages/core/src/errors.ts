@@ -140,13 +140,18 @@ export class DiscoveryError extends M2MAuthError {
   }
 }
 
-const codes = new Set<string>(Object.values(ErrorCode));
+const codes = new Set<unknown>(Object.values(ErrorCode));
+
+/** True for one of our codes: how errors from elsewhere (another realm, a store) are told apart. */
+export function isErrorCode(value: unknown): value is ErrorCode {
+  return codes.has(value);
+}
 
 /** True for any m2m-auth error, also one from another copy of the package or another realm. */
 export function isM2MAuthError(value: unknown): value is M2MAuthError {
   return (
     value instanceof M2MAuthError ||
-    (value instanceof Error && codes.has(String((value as { code?: unknown }).code)))
+    (value instanceof Error && isErrorCode((value as { code?: unknown }).code))
   );
 }
 

@@ -1,8 +1,9 @@
 /**
  * What the provider reports. Events carry the cache key (a hash), the scope and typed
  * errors whose text is already redacted: never a token or a secret.
+ * Types only, apart from the sink (`event-sink.ts`): the diagnostics channel needs the
+ * types and the sink needs the channel, so neither imports the other in a cycle.
  */
-import { publishEvent } from './diagnostics.ts';
 import type { M2MAuthError } from './errors.ts';
 import type { LifetimeSource } from './token-response.ts';
 
@@ -52,34 +53,4 @@ export interface Logger {
   error?(message: string, details?: object): void;
 }
 
-const LEVEL: Record<TokenEventType, keyof Logger> = {
-  token_fetched: 'debug',
-  token_invalidated: 'info',
-  client_auth_fallback: 'info',
-  clock_skew: 'warn',
-  secret_reread: 'info',
-  token_request_retried: 'warn',
-  refresh_failed: 'warn',
-  token_request_failed: 'error',
-};
-
 export type EventSink = (event: TokenEvent) => void;
-
-/** One sink that feeds `onEvent` and the logger; a throwing listener never breaks a request. */
-export function createEventSink(onEvent?: (event: TokenEvent) => void, logger?: Logger): EventSink {
-  return (event) => {
-    publishEvent(event);
-    try {
-      onEvent?.(event);
-    } catch {
-      // A listener's bug must not fail the token request that reported it.
-    }
-    try {
-      const { type, ...details } = event;
-      const error = 'error' in event ? { error: event.error.toJSON() } : {};
-      logger?.[LEVEL[type]]?.(`m2m-auth: ${type}`, { ...details, ...error });
-    } catch {
-      // Same for a logger that throws.
-    }
-  };
-}

@@ -12,7 +12,9 @@ import {
   TokenTimeoutError,
 } from './errors.ts';
 import type { Redactor } from './redactor.ts';
-import type { FetchLike } from './token-endpoint.ts';
+
+/** The fetch the provider talks to the authorization server with (proxies, mTLS). */
+export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
 
 export interface ExchangeLimits {
   fetch: FetchLike;

@@ -24,15 +24,9 @@ export type { MemoryStore, MemoryStoreOptions } from './memory-store.ts';
 export { memoryStore } from './memory-store.ts';
 export type { TokenProviderOptions } from './options.ts';
 export { isLoopback } from './origins.ts';
-export type {
-  Authorization,
-  AuthorizeRequest,
-  ClientContext,
-  ReplayDecision,
-  RequestPolicy,
-  RequestPolicyOptions,
-} from './request-policy.ts';
-export { createRequestPolicy } from './request-policy.ts';
+// The request exchange adapters share is behind `@m2m-auth/core/adapter`; adapter options
+// extend these.
+export type { RequestPolicyOptions } from './request-policy.ts';
 export type { RetryOptions } from './retry.ts';
 export type { SecretInput } from './secret-source.ts';
 export type { SharedFailure } from './shared-failure.ts';

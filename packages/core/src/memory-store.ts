@@ -3,6 +3,7 @@
  * nothing keeps a process alive) and an in-process lock so that separate providers sharing
  * one store also share one token request.
  */
+import { failureMemory } from './failure-memory.ts';
 import type { SharedFailure } from './shared-failure.ts';
 import type { StoredToken, TokenStore, TokenStoreLock } from './token-store.ts';
 
@@ -33,7 +34,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
   // In-process locks need no expiry: their holder cannot die without their waiters, and
   // releases in a `finally`. (An expiry would hand a slow holder's lock to a second one.)
   const locks = new Map<string, object>();
-  const failures = new Map<string, { failure: SharedFailure; until: number }>();
+  const failures = failureMemory<SharedFailure>(maxEntries);
 
   return {
     get size() {
@@ -63,15 +64,8 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
       if (entries.get(key)?.value.token.accessToken !== accessToken) return false;
       return entries.delete(key);
     },
-    setFailure(key, failure, ttlMs) {
-      if (failures.size >= maxEntries) failures.clear();
-      failures.set(key, { failure, until: Date.now() + ttlMs });
-    },
-    getFailure(key) {
-      const held = failures.get(key);
-      if (held && Date.now() >= held.until) failures.delete(key);
-      return failures.get(key)?.failure;
-    },
+    setFailure: failures.remember,
+    getFailure: failures.recall,
     lock(key) {
       if (locks.has(key)) return undefined;
       const owner = {};

@@ -8,10 +8,10 @@ import type { DpopOptions } from './dpop.ts';
 import { ConfigError } from './errors.ts';
 import type { Logger, TokenEvent } from './events.ts';
 import type { ExpiryOptions } from './expiry.ts';
-import { isLoopback } from './origins.ts';
+import type { FetchLike } from './http-exchange.ts';
+import { checkTokenUrl } from './origins.ts';
 import { defaultRetry, type RetryOptions, type RetryPolicy } from './retry.ts';
 import type { SecretInput } from './secret-source.ts';
-import type { FetchLike } from './token-endpoint.ts';
 import type { TokenStore } from './token-store.ts';
 
 export interface TokenProviderOptions {
@@ -169,29 +169,6 @@ function nonEmpty(name: string, value: unknown): string {
     throw new ConfigError(`${name} must be a non-empty string`);
   }
   return value;
-}
-
-export function checkTokenUrl(
-  tokenUrl: string,
-  allowInsecureHttp: boolean,
-  name = 'tokenUrl',
-): string {
-  let url: URL;
-  try {
-    url = new URL(tokenUrl);
-  } catch {
-    throw new ConfigError(`${name} is not an absolute URL`);
-  }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    throw new ConfigError(`${name} must be https: (got ${url.protocol})`);
-  }
-  if (url.protocol === 'http:' && !allowInsecureHttp && !isLoopback(url)) {
-    throw new ConfigError(
-      `${name} ${url.origin} is plain http: and not loopback; use https: or set allowInsecureHttp`,
-    );
-  }
-  if (url.username || url.password) throw new ConfigError(`${name} must not carry credentials`);
-  return url.href;
 }
 
 /** Where the token endpoint is: given, or to be discovered from the issuer. */

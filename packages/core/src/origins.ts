@@ -1,4 +1,5 @@
-/** Origin helpers shared by the token URL check and the request policy. */
+/** Origin helpers shared by the token URL checks (options, discovery) and the request policy. */
+import { ConfigError } from './errors.ts';
 
 /** `localhost`, `*.localhost`, 127.0.0.0/8 and `[::1]`. */
 export function isLoopback(url: URL): boolean {
@@ -17,4 +18,28 @@ export function isSecureEnough(url: URL, allowInsecureHttp: boolean): boolean {
     url.protocol === 'https:' ||
     (url.protocol === 'http:' && (allowInsecureHttp || isLoopback(url)))
   );
+}
+
+/** A usable token endpoint or issuer URL, normalized; `name` says which in the error. */
+export function checkTokenUrl(
+  tokenUrl: string,
+  allowInsecureHttp: boolean,
+  name = 'tokenUrl',
+): string {
+  let url: URL;
+  try {
+    url = new URL(tokenUrl);
+  } catch {
+    throw new ConfigError(`${name} is not an absolute URL`);
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    throw new ConfigError(`${name} must be https: (got ${url.protocol})`);
+  }
+  if (url.protocol === 'http:' && !allowInsecureHttp && !isLoopback(url)) {
+    throw new ConfigError(
+      `${name} ${url.origin} is plain http: and not loopback; use https: or set allowInsecureHttp`,
+    );
+  }
+  if (url.username || url.password) throw new ConfigError(`${name} must not carry credentials`);
+  return url.href;
 }

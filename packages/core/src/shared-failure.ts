@@ -6,6 +6,7 @@
  */
 import {
   ErrorCode,
+  isErrorCode,
   isM2MAuthError,
   M2MAuthError,
   OAuthError,
@@ -14,7 +15,6 @@ import {
   TokenResponseError,
   TokenTimeoutError,
 } from './errors.ts';
-import type { SingleFlightOptions } from './single-flight.ts';
 
 export interface SharedFailure {
   code: ErrorCode;
@@ -24,12 +24,6 @@ export interface SharedFailure {
   error?: string;
   error_description?: string;
   error_uri?: string;
-}
-
-/** How long a failure is remembered: `failureCacheMs`, or the server's `Retry-After`, capped. */
-export function failureMemoryMs(error: unknown, options: SingleFlightOptions): number {
-  const asked = isM2MAuthError(error) ? (error.retryAfterMs ?? 0) : 0;
-  return Math.min(options.maxFailureCacheMs, Math.max(options.failureCacheMs, asked));
 }
 
 export function shareFailure(error: unknown): SharedFailure | undefined {
@@ -44,7 +38,6 @@ export function shareFailure(error: unknown): SharedFailure | undefined {
   return shared;
 }
 
-const CODES = new Set<unknown>(Object.values(ErrorCode));
 const optional = (value: unknown, type: 'string' | 'number') =>
   value === undefined || typeof value === type;
 
@@ -54,7 +47,7 @@ export function reviveFailure(value: unknown): M2MAuthError | undefined {
   if (
     typeof f !== 'object' ||
     f === null ||
-    !CODES.has(f.code) ||
+    !isErrorCode(f.code) ||
     typeof f.message !== 'string' ||
     f.message.length > 2000 ||
     ![f.status, f.retryAfterMs].every((n) => optional(n, 'number')) ||

@@ -5,12 +5,7 @@
  * hammer the token endpoint.
  */
 import pMemoize from 'p-memoize';
-import { failureMemoryMs } from './shared-failure.ts';
-
-export interface SingleFlightOptions {
-  failureCacheMs: number;
-  maxFailureCacheMs: number;
-}
+import { type FailureCacheOptions, failureMemory, failureMemoryMs } from './failure-memory.ts';
 
 export interface SingleFlight<T> {
   /** Joins the running call for `key`, or rethrows a remembered failure, or runs `work`. */
@@ -21,39 +16,29 @@ export interface SingleFlight<T> {
 
 const MAX_REMEMBERED = 10_000;
 
-export function singleFlight<T>(options: SingleFlightOptions): SingleFlight<T> {
-  const failures = new Map<string, { error: unknown; until: number }>();
-
-  const remember = (key: string, error: unknown) => {
-    if (failures.size >= MAX_REMEMBERED) failures.clear();
-    failures.set(key, { error, until: Date.now() + failureMemoryMs(error, options) });
-  };
+export function singleFlight<T>(options: FailureCacheOptions): SingleFlight<T> {
+  // Boxed: anything may be thrown, `undefined` too, and it must still count as a failure.
+  const failures = failureMemory<{ error: unknown }>(MAX_REMEMBERED);
 
   const execute = pMemoize(
     async (key: string, work: () => Promise<T>) => {
       try {
         const value = await work();
-        failures.delete(key);
+        failures.forget(key);
         return value;
       } catch (error) {
-        remember(key, error);
+        failures.remember(key, { error }, failureMemoryMs(error, options));
         throw error;
       }
     },
     { cache: false },
   );
 
-  const failure = (key: string) => {
-    const failed = failures.get(key);
-    if (failed && Date.now() >= failed.until) failures.delete(key);
-    return failures.get(key);
-  };
-
   return {
     run(key, work) {
-      const failed = failure(key);
+      const failed = failures.recall(key);
       return failed ? Promise.reject(failed.error) : execute(key, work);
     },
-    failing: (key) => failure(key) !== undefined,
+    failing: (key) => failures.recall(key) !== undefined,
   };
 }

@@ -8,35 +8,36 @@ import { publishServed, traceTokenRequest } from './diagnostics.ts';
 import type { M2MAuthError } from './errors.ts';
 import type { EventSink } from './events.ts';
 import { freshness, tokenTimes } from './expiry.ts';
+import { failureMemoryMs } from './failure-memory.ts';
 import type { ResolvedOptions } from './options.ts';
 import type { Redactor } from './redactor.ts';
-import { failureMemoryMs, shareFailure } from './shared-failure.ts';
+import { shareFailure } from './shared-failure.ts';
 import { singleFlight } from './single-flight.ts';
 import { lockOrWait, usable } from './store-lock.ts';
 import type { TokenEndpoint } from './token-endpoint.ts';
 import { fetchToken } from './token-request.ts';
 import type { AccessToken, StoredToken, TokenStore, TokenStoreLock } from './token-store.ts';
 
-/** One scope's request: what goes in the form, and who it is for in events. */
-export interface ScopedRequest {
+/** One scope's token request with its cache key: what goes in the form, where it is cached, who it is for in events. */
+export interface KeyedRequest {
   key: string;
   scope: string | undefined;
   endpoint: TokenEndpoint;
   /** The secret version the key was computed for. */
   version?: number;
   /** The request for the current secret, when a rotation during a flight changed the key. */
-  rekey?: () => ScopedRequest | Promise<ScopedRequest>;
+  rekey?: () => KeyedRequest | Promise<KeyedRequest>;
 }
 
 /** Where a fetched token belongs: under the key of the secret that fetched it. */
-async function keyFor(request: ScopedRequest): Promise<ScopedRequest> {
+async function keyFor(request: KeyedRequest): Promise<KeyedRequest> {
   const { version, rekey, endpoint } = request;
   return rekey && version !== endpoint.credentials.secret.version ? rekey() : request;
 }
 
 export interface TokenCache {
-  get(request: ScopedRequest, signal: AbortSignal | undefined): Promise<AccessToken>;
-  invalidate(request: ScopedRequest, accessToken: string): Promise<boolean>;
+  get(request: KeyedRequest, signal: AbortSignal | undefined): Promise<AccessToken>;
+  invalidate(request: KeyedRequest, accessToken: string): Promise<boolean>;
 }
 
 export function createTokenCache(
@@ -50,7 +51,7 @@ export function createTokenCache(
 
   const tokenUrl = config.tokenUrl ?? (config.issuer as string);
   const traced = (
-    request: ScopedRequest,
+    request: KeyedRequest,
     replacing: StoredToken | undefined,
     run: () => Promise<StoredToken>,
   ) =>
@@ -66,7 +67,7 @@ export function createTokenCache(
     );
 
   async function fetchAndStore(
-    request: ScopedRequest,
+    request: KeyedRequest,
     replacing: string | undefined,
   ): Promise<StoredToken> {
     const base = { key: request.key, scope: request.scope };
@@ -129,7 +130,7 @@ export function createTokenCache(
     }
   }
 
-  function refreshAhead(request: ScopedRequest, current: StoredToken): void {
+  function refreshAhead(request: KeyedRequest, current: StoredToken): void {
     if (flights.failing(request.key)) return;
     flights
       .run(request.key, () =>
@@ -147,7 +148,7 @@ export function createTokenCache(
   }
 
   async function obtain(
-    request: ScopedRequest,
+    request: KeyedRequest,
     signal: AbortSignal | undefined,
   ): Promise<AccessToken> {
     const fresh = await abortable(
@@ -160,7 +161,7 @@ export function createTokenCache(
   }
 
   function serve(
-    request: ScopedRequest,
+    request: KeyedRequest,
     entry: StoredToken | undefined,
     signal: AbortSignal | undefined,
   ) {

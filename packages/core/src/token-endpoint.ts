@@ -6,13 +6,14 @@
 import { applyClientAuth, type ClientAuthMethod, type ClientCredentials } from './client-auth.ts';
 import type { DpopProver } from './dpop.ts';
 import { isOAuthError } from './errors.ts';
-import { exchange } from './http-exchange.ts';
+import { exchange, type FetchLike } from './http-exchange.ts';
 import type { Redactor } from './redactor.ts';
 import { parseRetryAfter } from './retry.ts';
 import { type ParsedToken, readTokenResponse } from './token-response.ts';
 import type { ServerTarget, TokenServer } from './token-server.ts';
 
-export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
+// Named from here by index.ts; its home is the exchange that calls it.
+export type { FetchLike } from './http-exchange.ts';
 
 export interface TokenEndpoint {
   server: TokenServer;

@@ -7,12 +7,12 @@ import { cacheKey } from './cache-key.ts';
 import { assertionSigners } from './client-assertion.ts';
 import { secretForms } from './client-auth.ts';
 import { createDpopProver, type DpopProver } from './dpop.ts';
-import { createEventSink } from './events.ts';
+import { createEventSink } from './event-sink.ts';
 import { memoryStore } from './memory-store.ts';
 import { resolveOptions, type TokenProviderOptions } from './options.ts';
 import { createRedactor } from './redactor.ts';
 import { secretSource } from './secret-source.ts';
-import { createTokenCache, type ScopedRequest } from './token-cache.ts';
+import { createTokenCache, type KeyedRequest } from './token-cache.ts';
 import type { FetchLike, TokenEndpoint } from './token-endpoint.ts';
 import { createTokenServer } from './token-server.ts';
 import type { AccessToken } from './token-store.ts';
@@ -95,8 +95,8 @@ export function createTokenProvider(options: TokenProviderOptions): TokenProvide
     };
     // The key depends on the secret, so it is computed once per secret version (Web Crypto
     // is async); while the version holds, the hot path skips the await.
-    let request: (ScopedRequest & { version: number }) | undefined;
-    let pending: Promise<ScopedRequest> | undefined;
+    let request: (KeyedRequest & { version: number }) | undefined;
+    let pending: Promise<KeyedRequest> | undefined;
     const build = async () => {
       await secrets.load();
       const version = secrets.version;
@@ -113,10 +113,10 @@ export function createTokenProvider(options: TokenProviderOptions): TokenProvide
         // A DPoP-bound token is only usable with its key.
         credentialKey: dpop ? `${credentialKey} dpop:${await dpop.thumbprint()}` : credentialKey,
       });
-      request = { key, scope, endpoint, version, rekey: () => ready() };
+      request = { key, scope, endpoint, version, rekey: () => keyedRequest() };
       return request;
     };
-    const ready = (): ScopedRequest | Promise<ScopedRequest> => {
+    const keyedRequest = (): KeyedRequest | Promise<KeyedRequest> => {
       if (request && request.version === secrets.version) return request;
       pending ??= build().finally(() => {
         pending = undefined;
@@ -129,13 +129,13 @@ export function createTokenProvider(options: TokenProviderOptions): TokenProvide
       dpop,
       getToken(getOptions) {
         const signal = getOptions?.signal;
-        const target = ready();
-        return target instanceof Promise
-          ? target.then((r) => cache.get(r, signal))
-          : cache.get(target, signal);
+        const keyed = keyedRequest();
+        return keyed instanceof Promise
+          ? keyed.then((r) => cache.get(r, signal))
+          : cache.get(keyed, signal);
       },
       async invalidate(accessToken) {
-        return cache.invalidate(await ready(), accessToken);
+        return cache.invalidate(await keyedRequest(), accessToken);
       },
       forScope(next) {
         const list = toList(next);

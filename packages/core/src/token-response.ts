@@ -113,7 +113,7 @@ function withOwnTokenRedacted(token: unknown, ctx: ResponseContext): ResponseCon
 function invalid(
   message: string,
   ctx: ResponseContext,
-  code: (typeof ErrorCode)[keyof typeof ErrorCode] = ErrorCode.INVALID_RESPONSE,
+  code: ErrorCode = ErrorCode.INVALID_RESPONSE,
 ) {
   const options: M2MAuthErrorOptions = { status: ctx.status };
   return new TokenResponseError(code, message, options);

@@ -6,7 +6,7 @@
 import { type Clock, createClock } from './clock.ts';
 import { DiscoveryError, isM2MAuthError } from './errors.ts';
 import { type ExchangeLimits, exchange } from './http-exchange.ts';
-import { checkTokenUrl } from './options.ts';
+import { checkTokenUrl } from './origins.ts';
 import { parseBody } from './token-response.ts';
 
 export interface ServerTarget {

@@ -1,7 +1,8 @@
 import diagnostics from 'node:diagnostics_channel';
 import { asLogged, startAuthServer } from '@m2m-auth/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRequestPolicy, createTokenProvider } from '../src/index.ts';
+import { createRequestPolicy } from '../src/adapter.ts';
+import { createTokenProvider } from '../src/index.ts';
 
 // What an APM agent (or @m2m-auth/otel) sees: the channels core publishes on.
 describe('diagnostics_channel', () => {
@@ -35,11 +36,8 @@ describe('diagnostics_channel', () => {
     const first = await tokens.getToken();
     await tokens.getToken(); // served from the cache
     const policy = createRequestPolicy(tokens, { origins: ['https://api.vendor.example'] });
-    const sent = await policy.authorize({
-      url: 'https://api.vendor.example/x',
-      hasAuthorization: false,
-    });
-    await policy.replayAuthorization({ status: 401, sent, replayed: false, signal: undefined });
+    const exchange = await policy.begin({ url: 'https://api.vendor.example/x' });
+    expect(await exchange?.answer(401, () => null)).toBe(true);
     for (const channel of Object.values(channels)) channel.stop();
 
     expect(channels.start.messages).toHaveLength(2); // the first fetch and the replay's

@@ -6,7 +6,8 @@ import {
   startResourceServer,
 } from '@m2m-auth/test-utils';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createRequestPolicy, createTokenProvider, type TokenEvent } from '../src/index.ts';
+import { createRequestPolicy } from '../src/adapter.ts';
+import { createTokenProvider, type TokenEvent } from '../src/index.ts';
 
 // DPoP (RFC 9449) against servers that enforce it: proofs verified, nonces required on the
 // token endpoint and on the API, tokens bound to the key (cnf.jkt).
@@ -52,28 +53,24 @@ describe('DPoP', () => {
     const policy = createRequestPolicy(tokens, { origins: [api.url] });
     const call = async (path: string, method = 'GET') => {
       const url = `${api.url}${path}`;
-      const sent = await policy.authorize({ url, method, hasAuthorization: false });
-      if (!sent) throw new Error('not authorized');
-      const send = (auth: NonNullable<typeof sent>) =>
-        fetch(url, { method, headers: { authorization: auth.header, dpop: auth.dpop ?? '' } });
-      const response = await send(sent);
-      const decision = {
-        status: response.status,
-        sent,
-        replayed: false,
-        wwwAuthenticate: response.headers.get('www-authenticate'),
-        dpopNonce: response.headers.get('dpop-nonce'),
-      };
-      if (!policy.shouldReplay(decision)) return { response, sent };
-      const replay = await policy.replayAuthorization(decision);
-      return { response: replay ? await send(replay) : response, sent: replay ?? sent };
+      const sent: string[] = [];
+      const response = await policy.send({ url, method }, (exchange) => {
+        if (!exchange) throw new Error('not authorized');
+        sent.push(exchange.authorization);
+        return fetch(url, {
+          method,
+          headers: { authorization: exchange.authorization, dpop: exchange.dpop ?? '' },
+        });
+      });
+      return { response, sent };
     };
     const first = await call('/echo/a?x=1', 'POST');
     expect(first.response.status).toBe(200);
-    expect(first.sent.header).toMatch(/^DPoP /);
+    expect(first.sent[0]).toMatch(/^DPoP /);
     // The first API call met the API's nonce challenge, and was replayed once with it.
     expect(api.requests.map((r) => r.dpop?.outcome)).toEqual(['use_dpop_nonce', 'accepted']);
     expect(api.requests[1]?.dpop?.claims).toMatchObject({ htm: 'POST', htu: `${api.url}/echo/a` });
+    expect(first.sent[1]).toBe(first.sent[0]); // a nonce challenge keeps the token
     const second = await call('/echo/b');
     expect(second.response.status).toBe(200);
     expect(api.requests).toHaveLength(3); // the nonce is remembered: no second challenge
@@ -92,19 +89,12 @@ describe('DPoP', () => {
     const statuses = await Promise.all(
       Array.from({ length: 100 }, async (_, i) => {
         const url = `${api.url}/echo/${i}`;
-        const sent = await policy.authorize({ url, hasAuthorization: false });
-        if (!sent) throw new Error('not authorized');
-        const send = (a: typeof sent) =>
-          fetch(url, { headers: { authorization: a.header, dpop: a.dpop ?? '' } });
-        const response = await send(sent);
-        const replay = await policy.replayAuthorization({
-          status: response.status,
-          sent,
-          replayed: false,
-          wwwAuthenticate: response.headers.get('www-authenticate'),
-          dpopNonce: response.headers.get('dpop-nonce'),
-        });
-        return replay ? (await send(replay)).status : response.status;
+        const response = await policy.send({ url }, (exchange) =>
+          fetch(url, {
+            headers: { authorization: exchange?.authorization ?? '', dpop: exchange?.dpop ?? '' },
+          }),
+        );
+        return response.status;
       }),
     );
     expect(statuses).toEqual(Array(100).fill(200));
@@ -116,16 +106,12 @@ describe('DPoP', () => {
     const first = await tokens.getToken();
     const policy = createRequestPolicy(tokens, { origins: [api.url] });
     auth.control.revokeAll();
-    const sent = await policy.authorize({ url: `${api.url}/echo`, hasAuthorization: false });
-    const replay = await policy.replayAuthorization({
-      status: 401,
-      sent,
-      replayed: false,
-      wwwAuthenticate: 'DPoP error="invalid_token"',
-      dpopNonce: null,
-    });
-    expect(replay?.accessToken).not.toBe(first.accessToken);
-    expect(replay?.dpop).toBeDefined();
+    const exchange = await policy.begin({ url: `${api.url}/echo` });
+    const headers = { 'www-authenticate': 'DPoP error="invalid_token"', 'dpop-nonce': null };
+    expect(await exchange?.answer(401, (name) => headers[name])).toBe(true);
+    expect(exchange?.authorization).toBe(`DPoP ${(await tokens.getToken()).accessToken}`);
+    expect(exchange?.authorization).not.toBe(`DPoP ${first.accessToken}`);
+    expect(exchange?.dpop).toBeDefined();
   });
 
   it('keys tokens by the DPoP key: two providers never share one', async () => {

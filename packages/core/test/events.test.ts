@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { createEventSink, eventSink } from '../src/event-sink.ts';
 import type { Logger, TokenEvent } from '../src/events.ts';
-import { createEventSink } from '../src/events.ts';
 import { createTokenProvider } from '../src/token-provider.ts';
 import { settle } from './helpers/settle.ts';
 
@@ -115,5 +115,20 @@ describe('events and logging', () => {
         { key: 'm2m:k', scope: undefined, error: { code: 'M2M_TIMEOUT' } },
       ],
     ]);
+  });
+
+  it('serves event kinds of other packages with their own levels, the logger heard even when onEvent throws', () => {
+    type StoreEvent = { type: 'store_down' } | { type: 'store_up' };
+    const logged: string[] = [];
+    const sink = eventSink<StoreEvent>(
+      { store_down: 'warn', store_up: 'info' },
+      () => {
+        throw new Error('listener bug');
+      },
+      { warn: (m) => logged.push(`warn ${m}`), info: (m) => logged.push(`info ${m}`) },
+    );
+    sink({ type: 'store_down' });
+    sink({ type: 'store_up' });
+    expect(logged).toEqual(['warn m2m-auth: store_down', 'info m2m-auth: store_up']);
   });
 });

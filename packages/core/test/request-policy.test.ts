@@ -1,22 +1,27 @@
 import { describe, expect, it } from 'vitest';
+import { createRequestPolicy } from '../src/adapter.ts';
 import { ConfigError } from '../src/errors.ts';
-import { createRequestPolicy } from '../src/request-policy.ts';
+import { recordHeaders } from '../src/record-headers.ts';
 import type { TokenProvider } from '../src/token-provider.ts';
 import type { AccessToken } from '../src/token-store.ts';
 
 /** A provider that hands out tok-1, tok-2, ... and records what it was asked. */
-function countingProvider(scope?: string) {
+function countingProvider(scope?: string, prefix = 'tok-') {
   const calls = { getToken: 0, invalidated: [] as string[], scopes: [] as string[] };
   let current = 1;
   const make = (s: string | undefined): TokenProvider => ({
     scope: s,
     async getToken(): Promise<AccessToken> {
       calls.getToken++;
-      return { accessToken: `tok-${current}`, tokenType: 'Bearer', expiresAt: Date.now() + 60_000 };
+      return {
+        accessToken: `${prefix}${current}`,
+        tokenType: 'Bearer',
+        expiresAt: Date.now() + 60_000,
+      };
     },
     async invalidate(token) {
       calls.invalidated.push(token);
-      if (token !== `tok-${current}`) return false;
+      if (token !== `${prefix}${current}`) return false;
       current++;
       return true;
     },
@@ -29,21 +34,22 @@ function countingProvider(scope?: string) {
   return { provider: make(scope), calls };
 }
 
+/** Our headers as an exchange puts them on a plain object. */
+function applied(exchange: { apply(h: ReturnType<typeof recordHeaders>): void } | undefined) {
+  const headers: Record<string, unknown> = {};
+  exchange?.apply(recordHeaders(headers));
+  return headers;
+}
+const noHeaders = () => null;
+
 describe('createRequestPolicy', () => {
   it('attaches a token only to the allowed origins', async () => {
     const { provider } = countingProvider();
     const policy = createRequestPolicy(provider, { origins: ['https://api.vendor.example'] });
-    const ours = await policy.authorize({
-      url: 'https://api.vendor.example/v1/x',
-      hasAuthorization: false,
-    });
-    expect(ours?.header).toBe('Bearer tok-1');
-    expect(ours?.accessToken).toBe('tok-1');
-    const other = await policy.authorize({
-      url: 'https://evil.example/v1/x',
-      hasAuthorization: false,
-    });
-    expect(other).toBeUndefined();
+    const ours = await policy.begin({ url: 'https://api.vendor.example/v1/x' });
+    expect(ours?.authorization).toBe('Bearer tok-1');
+    expect(applied(ours)).toEqual({ authorization: 'Bearer tok-1' });
+    expect(await policy.begin({ url: 'https://evil.example/v1/x' })).toBeUndefined();
     expect(policy.serves('https://api.vendor.example:443/y')).toBe(true);
     expect(policy.serves('https://api.vendor.example:8443/y')).toBe(false);
     expect(policy.serves('http://api.vendor.example/y')).toBe(false);
@@ -72,9 +78,9 @@ describe('createRequestPolicy', () => {
     expect(policy.serves('http://localhost:3000/')).toBe(true);
     expect(policy.serves('http://[::1]:3000/')).toBe(true);
     expect(policy.serves('http://api.example/')).toBe(false);
-    await expect(
-      policy.authorize({ url: 'http://api.example/x', hasAuthorization: false }),
-    ).rejects.toThrow(/Refusing to send a token to http:\/\/api.example over plain http/);
+    await expect(policy.begin({ url: 'http://api.example/x' })).rejects.toThrow(
+      /Refusing to send a token to http:\/\/api.example over plain http/,
+    );
   });
 
   it('refuses plain http origins that are not loopback unless allowInsecureHttp', () => {
@@ -96,99 +102,177 @@ describe('createRequestPolicy', () => {
     );
   });
 
-  it('leaves a request that already has an Authorization header alone', async () => {
+  it("leaves a request that already has the caller's own Authorization header alone", async () => {
     const { provider, calls } = countingProvider();
     const policy = createRequestPolicy(provider, { origins: '*' });
-    const result = await policy.authorize({ url: 'https://api.example/', hasAuthorization: true });
-    expect(result).toBeUndefined();
+    for (const authorization of ['Bearer theirs', 'Basic dXNlcjpwYXNz', ['Bearer a', 'b']]) {
+      expect(await policy.begin({ url: 'https://api.example/', authorization })).toBeUndefined();
+    }
     expect(calls.getToken).toBe(0);
+  });
+
+  it('renews a header of ours wherever it turns up: a token we issued, an invalidated one, the masked form', async () => {
+    const { provider, calls } = countingProvider();
+    const policy = createRequestPolicy(provider, { origins: '*' });
+    const url = 'https://api.example/';
+    const first = await policy.begin({ url });
+    expect(await first?.answer(401, noHeaders)).toBe(true); // tok-1 invalidated, tok-2 ready
+    // A retry layer's clone that still carries tok-1 (or a masked form) gets the current token.
+    for (const authorization of [
+      'Bearer tok-1',
+      'Bearer tok-2',
+      'Bearer [redacted]',
+      'DPoP [redacted]',
+    ]) {
+      expect((await policy.begin({ url, authorization }))?.authorization).toBe('Bearer tok-2');
+    }
+    expect(calls.invalidated).toEqual(['tok-1']);
   });
 
   it('uses forScope for a per-request scope', async () => {
     const { provider, calls } = countingProvider();
     const policy = createRequestPolicy(provider, { origins: '*' });
-    const result = await policy.authorize({
-      url: 'https://api.example/',
-      hasAuthorization: false,
-      scope: 'tenant/acme',
-    });
+    const result = await policy.begin({ url: 'https://api.example/', scope: 'tenant/acme' });
     expect(calls.scopes).toEqual(['tenant/acme']);
-    expect(result?.provider.scope).toBe('tenant/acme');
+    expect(result?.authorization).toBe('Bearer tok-1');
   });
 
   it('on a 401 to a request we authorized: invalidates that token and replays once', async () => {
     const { provider, calls } = countingProvider();
     const policy = createRequestPolicy(provider, { origins: '*' });
-    const sent = await policy.authorize({ url: 'https://api.example/', hasAuthorization: false });
-    const replay = await policy.replayAuthorization({ status: 401, sent, replayed: false });
+    const exchange = await policy.begin({ url: 'https://api.example/' });
+    expect(await exchange?.answer(401, noHeaders)).toBe(true);
     expect(calls.invalidated).toEqual(['tok-1']);
-    expect(replay?.header).toBe('Bearer tok-2');
-    const again = await policy.replayAuthorization({ status: 401, sent: replay, replayed: true });
-    expect(again).toBeUndefined();
+    expect(exchange?.authorization).toBe('Bearer tok-2');
+    // The replay's own 401 stands.
+    expect(exchange?.answer(401, noHeaders)).toBeUndefined();
     expect(calls.invalidated).toEqual(['tok-1']);
   });
 
-  it('answers shouldReplay synchronously with the same rule', async () => {
-    const { provider } = countingProvider();
-    const policy = createRequestPolicy(provider, { origins: '*' });
-    const sent = await policy.authorize({ url: 'https://api.example/', hasAuthorization: false });
-    expect(policy.shouldReplay({ status: 401, sent, replayed: false })).toBe(true);
-    expect(policy.shouldReplay({ status: 401, sent, replayed: true })).toBe(false);
-    expect(policy.shouldReplay({ status: 401, sent: undefined, replayed: false })).toBe(false);
-    expect(policy.shouldReplay({ status: 403, sent, replayed: false })).toBe(false);
-  });
-
-  it('passes 403, other statuses and 401s to requests we did not authorize through', async () => {
+  it('answers every response but a fixable 401 synchronously', async () => {
     const { provider, calls } = countingProvider();
     const policy = createRequestPolicy(provider, { origins: '*' });
-    const sent = await policy.authorize({ url: 'https://api.example/', hasAuthorization: false });
-    for (const status of [200, 400, 403, 404, 500]) {
-      expect(await policy.replayAuthorization({ status, sent, replayed: false })).toBeUndefined();
+    const exchange = await policy.begin({ url: 'https://api.example/' });
+    for (const status of [200, 400, 403, 404, 500, 503]) {
+      expect(exchange?.answer(status, noHeaders)).toBeUndefined();
     }
-    expect(
-      await policy.replayAuthorization({ status: 401, sent: undefined, replayed: false }),
-    ).toBeUndefined();
+    expect(calls.invalidated).toEqual([]);
+    expect(exchange?.answer(401, noHeaders)).toBeInstanceOf(Promise);
+  });
+
+  it('keeps the one refresh spent across the attempts of one logical request', async () => {
+    const { provider, calls } = countingProvider();
+    const policy = createRequestPolicy(provider, { origins: '*' });
+    const url = 'https://api.example/';
+    const first = await policy.begin({ url });
+    // 503, a retry layer re-sends: the next attempt, with the current token.
+    expect(first?.answer(503, noHeaders)).toBeUndefined();
+    const retry = await policy.begin({ url, authorization: first?.authorization }, first);
+    expect(retry?.authorization).toBe('Bearer tok-1');
+    // 401: refresh once; our replay goes through the client as the next attempt.
+    expect(await retry?.answer(401, noHeaders)).toBe(true);
+    const replay = await policy.begin({ url, authorization: 'Bearer tok-1' }, retry);
+    expect(replay?.authorization).toBe('Bearer tok-2');
+    // 503 on the replay, the retry layer again: current token, and its 401 stands.
+    expect(replay?.answer(503, noHeaders)).toBeUndefined();
+    const again = await policy.begin({ url, authorization: 'Bearer [redacted]' }, replay);
+    expect(again?.authorization).toBe('Bearer tok-2');
+    expect(again?.answer(401, noHeaders)).toBeUndefined();
+    expect(calls.invalidated).toEqual(['tok-1']);
+  });
+
+  it('replays a 401 only when the body can be sent again whole', async () => {
+    const { provider, calls } = countingProvider();
+    const policy = createRequestPolicy(provider, { origins: '*' });
+    const url = 'https://api.example/';
+    const stream = new ReadableStream();
+    const iterable = { async *[Symbol.asyncIterator]() {} };
+    const piped = { pipe() {} };
+    for (const body of [stream, iterable, piped]) {
+      const exchange = await policy.begin({ url, method: 'POST', body });
+      expect(exchange?.mayReplay).toBe(false);
+      expect(exchange?.answer(401, noHeaders)).toBeUndefined();
+    }
+    for (const body of [
+      '{"a":1}',
+      new URLSearchParams('a=1'),
+      new FormData(),
+      new Blob(['x']),
+      new Uint8Array(2),
+    ]) {
+      const exchange = await policy.begin({ url, method: 'POST', body });
+      expect(exchange?.mayReplay).toBe(true);
+    }
+    // The client knows better: it keeps a copy, or it cannot re-make the body.
+    expect((await policy.begin({ url, body: stream, resendable: true }))?.mayReplay).toBe(true);
+    const told = await policy.begin({ url, body: 'text' });
+    expect(told?.answer(401, noHeaders, false)).toBeUndefined();
     expect(calls.invalidated).toEqual([]);
   });
 
   it('judges each URL afresh when the URL changes (its last verdict is remembered)', async () => {
     const { provider } = countingProvider();
     const policy = createRequestPolicy(provider, { origins: ['https://api.vendor.example'] });
-    const ask = (url: string) => policy.authorize({ url, hasAuthorization: false });
+    const ask = (url: string) => policy.begin({ url });
     for (const url of ['https://api.vendor.example/a', 'https://api.vendor.example/a']) {
-      expect((await ask(url))?.header).toBe('Bearer tok-1');
+      expect((await ask(url))?.authorization).toBe('Bearer tok-1');
     }
     expect(await ask('https://evil.example/a')).toBeUndefined();
-    expect((await ask('https://api.vendor.example/a'))?.header).toBe('Bearer tok-1');
+    expect((await ask('https://api.vendor.example/a'))?.authorization).toBe('Bearer tok-1');
     expect(policy.serves('http://api.vendor.example/a')).toBe(false);
     expect(policy.serves('https://api.vendor.example/a')).toBe(true);
     const open = createRequestPolicy(provider, { origins: '*' });
-    await open.authorize({ url: 'https://api.example/x', hasAuthorization: false });
-    await expect(
-      open.authorize({ url: 'http://api.example/x', hasAuthorization: false }),
-    ).rejects.toThrow(/Refusing to send a token to http:\/\/api.example/);
-    await expect(open.authorize({ url: 'not a url', hasAuthorization: false })).rejects.toThrow(
-      TypeError,
+    await open.begin({ url: 'https://api.example/x' });
+    await expect(open.begin({ url: 'http://api.example/x' })).rejects.toThrow(
+      /Refusing to send a token to http:\/\/api.example/,
     );
+    await expect(open.begin({ url: 'not a url' })).rejects.toThrow(TypeError);
   });
 
   it('reuses the authorization while the token is unchanged, and not across tokens', async () => {
     const { provider } = countingProvider();
     const policy = createRequestPolicy(provider, { origins: '*' });
-    const ask = () => policy.authorize({ url: 'https://api.example/', hasAuthorization: false });
+    const ask = () => policy.begin({ url: 'https://api.example/' });
     const first = await ask();
-    expect(await ask()).toBe(first);
-    const replay = await policy.replayAuthorization({ status: 401, sent: first, replayed: false });
-    expect(replay).toMatchObject({ header: 'Bearer tok-2', accessToken: 'tok-2' });
-    expect(await ask()).toEqual(replay);
-    expect(first).toMatchObject({ header: 'Bearer tok-1', accessToken: 'tok-1' });
+    expect((await ask())?.authorization).toBe(first?.authorization);
+    expect(await first?.answer(401, noHeaders)).toBe(true);
+    expect(first?.authorization).toBe('Bearer tok-2');
+    expect((await ask())?.authorization).toBe('Bearer tok-2');
   });
 
-  it('keeps the token on same-origin redirects only', () => {
-    const { provider } = countingProvider();
+  it('keeps the token on same-origin redirects only; a crossed request gets none again', async () => {
+    const { provider, calls } = countingProvider();
     const policy = createRequestPolicy(provider, { origins: '*' });
-    expect(policy.keepsTokenOnRedirect('https://a.example/x', 'https://a.example/y')).toBe(true);
-    expect(policy.keepsTokenOnRedirect('https://a.example/x', 'https://b.example/x')).toBe(false);
-    expect(policy.keepsTokenOnRedirect('https://a.example/x', 'http://a.example/x')).toBe(false);
+    const same = await policy.begin({ url: 'https://a.example/x' });
+    const headers: Record<string, unknown> = { authorization: same?.authorization, 'x-other': '1' };
+    same?.redirect('https://a.example/x', 'https://a.example/y', recordHeaders(headers));
+    expect(headers).toMatchObject({ authorization: 'Bearer tok-1' });
+    for (const to of ['https://b.example/x', 'http://a.example/x']) {
+      const exchange = await policy.begin({ url: 'https://a.example/x' });
+      const sent: Record<string, unknown> = {
+        Authorization: exchange?.authorization,
+        'x-other': '1',
+      };
+      exchange?.redirect('https://a.example/x', to, recordHeaders(sent));
+      expect(sent).toEqual({ 'x-other': '1' });
+      expect(exchange?.crossed).toBe(true);
+      // got runs beforeRequest again after a redirect: the crossed request stays crossed.
+      const next = await policy.begin({ url: 'https://a.example/z' }, exchange);
+      expect(applied(next)).toEqual({});
+      expect(next?.answer(401, noHeaders)).toBeUndefined();
+    }
+    expect(calls.invalidated).toEqual([]);
+  });
+
+  it("masks the tokens it handed out in a client's error, unless told not to", async () => {
+    const { provider } = countingProvider(undefined, 'long-token-');
+    const policy = createRequestPolicy(provider, { origins: '*' });
+    const exchange = await policy.begin({ url: 'https://api.example/' });
+    const error = { config: { headers: { authorization: exchange?.authorization } } };
+    expect(policy.scrub(error).config.headers.authorization).toBe('Bearer [redacted]');
+    const open = createRequestPolicy(provider, { origins: '*', maskTokensInErrors: false });
+    const theirs = await open.begin({ url: 'https://api.example/' });
+    const kept = { headers: { authorization: theirs?.authorization } };
+    expect(open.scrub(kept).headers.authorization).toBe('Bearer long-token-1');
   });
 });

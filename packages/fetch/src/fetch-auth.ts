@@ -1,93 +1,85 @@
 /**
- * `fetchAuth(provider, options)`: a function with fetch's exact signature that adds our
- * bearer token to requests for the allowed origins and, on a 401 to a request it
- * authorized, invalidates that token and replays the request once with a fresh one.
+ * `fetchAuth(provider, options)`: a function with the signature of the fetch it wraps that
+ * adds our token to requests for the allowed origins and, on a 401 to a request it
+ * authorized, invalidates that token and replays the request once with a fresh one. One path
+ * for every input: a URL, a string, or a `Request` of any realm (the global one, undici's).
  *
  * Redirects are left to the underlying fetch: the Fetch standard (and Node's undici) drops
  * `Authorization` on a cross-origin redirect, and the conformance suite checks it.
  */
+import type { TokenProvider } from '@m2m-auth/core';
 import {
-  type Authorization,
+  type AnswerLike,
   createRequestPolicy,
   type RequestPolicyOptions,
-  type TokenProvider,
-} from '@m2m-auth/core';
-import { hasAuthorization, setOn, withAuthorization } from './headers-init.ts';
-import { isOneShotBody } from './one-shot-body.ts';
+} from '@m2m-auth/core/adapter';
+import { authorizationOf, withAuthorization } from './headers-init.ts';
 
-export type FetchFunction = (input: RequestInfo | URL, init?: RequestInit) => Promise<Response>;
+/** Any fetch-shaped function: the global fetch, undici's (with a `dispatcher`), a test double. */
+// biome-ignore lint/suspicious/noExplicitAny: each fetch has its own RequestInfo and RequestInit types
+export type FetchLike = (input: any, init?: any) => Promise<AnswerLike>;
+export type FetchFunction = typeof globalThis.fetch;
 
-export interface FetchAuthOptions extends RequestPolicyOptions {
-  /** The fetch to wrap (undici with an Agent, a test double). @default globalThis.fetch at call time */
-  fetch?: FetchFunction;
+export interface FetchAuthOptions<F extends FetchLike = FetchFunction>
+  extends RequestPolicyOptions {
+  /** The fetch to wrap (undici's, a test double). @default globalThis.fetch at call time */
+  fetch?: F;
 }
 
-export function fetchAuth(provider: TokenProvider, options: FetchAuthOptions = {}): FetchFunction {
+/** A `Request` of any realm: `instanceof` would miss undici's. */
+function isRequest(input: unknown): input is Request {
+  return (
+    typeof input === 'object' &&
+    input !== null &&
+    !(input instanceof URL) &&
+    typeof (input as Request).url === 'string' &&
+    typeof (input as Request).clone === 'function'
+  );
+}
+
+export function fetchAuth<F extends FetchLike = FetchFunction>(
+  provider: TokenProvider,
+  options: FetchAuthOptions<F> = {},
+): F {
   const policy = createRequestPolicy(provider, options, { adapter: 'fetchAuth' });
-  const send: FetchFunction = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
+  const send: FetchLike = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
 
-  return async function authedFetch(input, init) {
-    if (input instanceof Request) return sendRequest(new Request(input, init));
+  return async function authedFetch(input: unknown, init?: RequestInit) {
+    if (isRequest(input)) {
+      // A copy in the Request's own realm, so the fetch that takes that Request takes it too;
+      // the caller's Request is never changed.
+      const request = new (input.constructor as typeof Request)(input, init);
+      let next = request;
+      return policy.send(
+        {
+          url: request.url,
+          method: request.method,
+          authorization: request.headers.get('authorization'),
+          signal: request.signal,
+          resendable: true, // a clone taken before sending is what a replay sends
+        },
+        (exchange, n) => {
+          if (!exchange) return send(input, init);
+          const outgoing = next;
+          if (n === 0 && exchange.mayReplay && outgoing.body) next = outgoing.clone();
+          exchange.apply(outgoing.headers);
+          return send(outgoing);
+        },
+      );
+    }
     const url = input instanceof URL ? input : String(input);
-    const signal = init?.signal ?? undefined;
-    const sent = await policy.authorize({
-      url,
-      method: init?.method,
-      hasAuthorization: hasAuthorization(init?.headers),
-      signal,
-    });
-    if (!sent) return send(input, init);
-    const attempt = (auth: Authorization) =>
-      send(input, { ...init, headers: withAuthorization(init?.headers, auth) });
-    const response = await attempt(sent);
-    const decision = {
-      status: response.status,
-      sent,
-      replayed: false,
-      signal,
-      ...(sent.dpop ? challenge(sent, response) : undefined),
-    };
-    // A one-shot stream is gone once sent: its 401 goes back to the caller as it is.
-    if (!policy.shouldReplay(decision) || isOneShotBody(init?.body)) return response;
-    const replay = await policy.replayAuthorization(decision);
-    if (!replay) return response;
-    await response.body?.cancel();
-    const replayed = await attempt(replay);
-    if (replay.dpop) challenge(replay, replayed);
-    return replayed;
-  };
-
-  /** A DPoP request's answer, read by core (called for DPoP requests only). */
-  function challenge(sent: Authorization, response: Response) {
-    return policy.dpopAnswer(sent, response.status, (name) => response.headers.get(name));
-  }
-
-  /** A `Request` input: a clone taken before sending is what a replay sends. */
-  async function sendRequest(request: Request): Promise<Response> {
-    const sent = await policy.authorize({
-      url: request.url,
-      method: request.method,
-      hasAuthorization: request.headers.has('authorization'),
-      signal: request.signal,
-    });
-    if (!sent) return send(request);
-    const spare = request.clone();
-    setOn(request.headers, sent);
-    const response = await send(request);
-    const decision = {
-      status: response.status,
-      sent,
-      replayed: false,
-      signal: request.signal,
-      ...(sent.dpop ? challenge(sent, response) : undefined),
-    };
-    if (!policy.shouldReplay(decision)) return response;
-    const replay = await policy.replayAuthorization(decision);
-    if (!replay) return response;
-    await response.body?.cancel();
-    setOn(spare.headers, replay);
-    const replayed = await send(spare);
-    if (replay.dpop) challenge(replay, replayed);
-    return replayed;
-  }
+    return policy.send(
+      {
+        url,
+        method: init?.method,
+        authorization: authorizationOf(init?.headers),
+        signal: init?.signal,
+        body: init?.body,
+      },
+      (exchange) =>
+        exchange
+          ? send(input, { ...init, headers: withAuthorization(init?.headers, exchange) })
+          : send(input, init),
+    );
+  } as F;
 }

@@ -1,59 +1,56 @@
 /**
  * Reading and setting `Authorization` (and, for a DPoP-bound token, `DPoP`) on a
- * `HeadersInit` in the form the caller used. A
- * plain object stays a plain object: undici copies a `Headers` instance more slowly, and
- * the adapter should cost the request nothing it does not need.
+ * `HeadersInit` in the form the caller used. A plain object stays a plain object: undici
+ * copies a `Headers` instance more slowly, and the adapter should cost the request nothing it
+ * does not need. The caller's object is never changed.
  */
+import { recordHeaders } from '@m2m-auth/core/adapter';
+
 type Pairs = ReadonlyArray<readonly [string, string]>;
 
-const isAuthorization = (name: string) => name.toLowerCase() === 'authorization';
-const isOurs = (name: string) => {
-  const lower = name.toLowerCase();
-  return lower === 'authorization' || lower === 'dpop';
-};
-
-/** What goes on the request: the `Authorization` value and, with DPoP, the proof. */
+/** What goes on the request: the `Authorization` value and the proof (`null`: remove one). */
 export interface AuthHeaders {
-  header: string;
-  dpop?: string | undefined;
+  readonly authorization: string;
+  readonly dpop?: string | null | undefined;
 }
 
-export function hasAuthorization(headers: HeadersInit | undefined): boolean {
-  if (!headers) return false;
-  if (headers instanceof Headers) return headers.has('authorization');
-  if (Array.isArray(headers)) return (headers as Pairs).some(([name]) => isAuthorization(name));
-  return Object.keys(headers).some(isAuthorization);
+const isHeaders = (headers: object): headers is Headers =>
+  typeof (headers as Headers).get === 'function' && typeof (headers as Headers).set === 'function';
+
+/** The `Authorization` value in any `HeadersInit` form, of any realm. */
+export function authorizationOf(headers: HeadersInit | undefined): string | null | undefined {
+  if (!headers) return undefined;
+  if (isHeaders(headers)) return headers.get('authorization');
+  if (Array.isArray(headers)) {
+    return (headers as Pairs).find(([name]) => name.toLowerCase() === 'authorization')?.[1];
+  }
+  return recordHeaders(headers as Record<string, unknown>).get('authorization') as string;
+}
+
+function write(
+  target: { set(n: string, v: string): unknown; delete(n: string): unknown },
+  auth: AuthHeaders,
+) {
+  target.set('authorization', auth.authorization);
+  if (auth.dpop) target.set('dpop', auth.dpop);
+  else if (auth.dpop === null) target.delete('dpop');
 }
 
 export function withAuthorization(
   headers: HeadersInit | undefined,
   auth: AuthHeaders,
 ): HeadersInit {
-  const { header, dpop } = auth;
-  if (!headers) return dpop ? { authorization: header, dpop } : { authorization: header };
-  if (headers instanceof Headers) {
-    const copy = new Headers(headers);
-    setOn(copy, auth);
+  if (!headers) {
+    return auth.dpop
+      ? { authorization: auth.authorization, dpop: auth.dpop }
+      : { authorization: auth.authorization };
+  }
+  if (isHeaders(headers) || Array.isArray(headers)) {
+    const copy = new Headers(headers as HeadersInit);
+    write(copy, auth);
     return copy;
   }
-  const entries: [string, string][] = Array.isArray(headers)
-    ? (headers as Pairs).filter(([name]) => !isOurs(name)).map(([n, v]) => [n, v])
-    : [];
-  if (Array.isArray(headers)) {
-    entries.push(['authorization', header]);
-    if (dpop) entries.push(['dpop', dpop]);
-    return entries;
-  }
-  const copy: Record<string, string> = {};
-  for (const [name, v] of Object.entries(headers)) if (!isOurs(name)) copy[name] = v;
-  copy['authorization'] = header;
-  if (dpop) copy['dpop'] = dpop;
-  return copy;
-}
-
-/** Sets our headers on a `Headers` (a `Request`'s too), dropping a stale proof. */
-export function setOn(headers: Headers, { header, dpop }: AuthHeaders): void {
-  headers.set('authorization', header);
-  if (dpop) headers.set('dpop', dpop);
-  else headers.delete('dpop');
+  const copy: Record<string, unknown> = { ...headers };
+  write(recordHeaders(copy), auth);
+  return copy as HeadersInit;
 }

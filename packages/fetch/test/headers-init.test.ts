@@ -1,18 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import { hasAuthorization, withAuthorization } from '../src/headers-init.ts';
+import { authorizationOf, withAuthorization } from '../src/headers-init.ts';
 
 describe('headers in the form the caller used', () => {
   it('finds Authorization in any case and any HeadersInit form', () => {
-    expect(hasAuthorization(undefined)).toBe(false);
-    expect(hasAuthorization({ 'X-Trace': '1' })).toBe(false);
-    expect(hasAuthorization({ AUTHORIZATION: 'Bearer x' })).toBe(true);
-    expect(hasAuthorization([['Authorization', 'Bearer x']])).toBe(true);
-    expect(hasAuthorization(new Headers({ authorization: 'Bearer x' }))).toBe(true);
+    expect(authorizationOf(undefined)).toBeUndefined();
+    expect(authorizationOf({ 'X-Trace': '1' })).toBeUndefined();
+    expect(authorizationOf({ AUTHORIZATION: 'Bearer x' })).toBe('Bearer x');
+    expect(authorizationOf([['Authorization', 'Bearer x']])).toBe('Bearer x');
+    expect(authorizationOf(new Headers({ authorization: 'Bearer x' }))).toBe('Bearer x');
   });
 
   it('sets Authorization, keeps every other header, and never mutates the input', () => {
     const record = { 'X-Trace': '1', Authorization: 'old' };
-    expect(withAuthorization(record, { header: 'Bearer new' })).toEqual({
+    expect(withAuthorization(record, { authorization: 'Bearer new' })).toEqual({
       'X-Trace': '1',
       authorization: 'Bearer new',
     });
@@ -22,40 +22,45 @@ describe('headers in the form the caller used', () => {
       ['x-trace', '1'],
       ['authorization', 'old'],
     ];
-    expect(withAuthorization(pairs, { header: 'Bearer new' })).toEqual([
-      ['x-trace', '1'],
+    expect([...(withAuthorization(pairs, { authorization: 'Bearer new' }) as Headers)]).toEqual([
       ['authorization', 'Bearer new'],
+      ['x-trace', '1'],
     ]);
     expect(pairs).toHaveLength(2);
 
     const headers = new Headers({ 'x-trace': '1' });
-    const set = withAuthorization(headers, { header: 'Bearer new' }) as Headers;
+    const set = withAuthorization(headers, { authorization: 'Bearer new' }) as Headers;
     expect([...set]).toEqual([
       ['authorization', 'Bearer new'],
       ['x-trace', '1'],
     ]);
     expect(headers.has('authorization')).toBe(false);
 
-    expect(withAuthorization(undefined, { header: 'Bearer new' })).toEqual({
+    expect(withAuthorization(undefined, { authorization: 'Bearer new' })).toEqual({
       authorization: 'Bearer new',
     });
   });
 
   it('sets the DPoP proof with a DPoP-bound token, replacing a stale one in any form', () => {
-    const auth = { header: 'DPoP tok', dpop: 'proof-2' };
+    const auth = { authorization: 'DPoP tok', dpop: 'proof-2' };
     expect(withAuthorization({ DPoP: 'proof-1', 'X-Trace': '1' }, auth)).toEqual({
       'X-Trace': '1',
       authorization: 'DPoP tok',
       dpop: 'proof-2',
     });
-    expect(withAuthorization([['dpop', 'proof-1']], auth)).toEqual([
-      ['authorization', 'DPoP tok'],
-      ['dpop', 'proof-2'],
-    ]);
+    expect((withAuthorization([['dpop', 'proof-1']], auth) as Headers).get('dpop')).toBe('proof-2');
     const set = withAuthorization(new Headers({ dpop: 'proof-1' }), auth) as Headers;
     expect(set.get('dpop')).toBe('proof-2');
-    // A Bearer token drops a stale proof of ours.
-    const bearer = withAuthorization(new Headers({ dpop: 'proof-1' }), { header: 'Bearer t' });
-    expect((bearer as Headers).has('dpop')).toBe(false);
+    // A DPoP provider's Bearer answer drops a stale proof (dpop: null); a Bearer-only
+    // provider (dpop: undefined) leaves the caller's DPoP header alone.
+    const dropped = withAuthorization(new Headers({ dpop: 'proof-1' }), {
+      authorization: 'Bearer t',
+      dpop: null,
+    });
+    expect((dropped as Headers).has('dpop')).toBe(false);
+    expect(withAuthorization({ dpop: 'theirs' }, { authorization: 'Bearer t' })).toEqual({
+      dpop: 'theirs',
+      authorization: 'Bearer t',
+    });
   });
 });

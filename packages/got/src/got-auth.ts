@@ -1,23 +1,24 @@
 /**
- * `gotAuth(provider, options)`: options for `got.extend()` whose hooks add our bearer token
- * (`beforeRequest`, which got runs again on retries and redirects, so the origin decision is
- * made every time), keep it off cross-origin redirects (`beforeRedirect`), and on a 401 to a
- * request we authorized invalidate that token and replay once with got's documented
- * `retryWithMergedOptions` (`afterResponse`).
+ * `gotAuth(provider, options)`: options for `got.extend()` whose hooks begin each attempt
+ * with core (`beforeRequest`, which got runs again on its retries, redirects and our replay),
+ * keep the token off cross-origin redirects (`beforeRedirect`), report each answer and, when
+ * core has a replay ready, send it with got's documented `retryWithMergedOptions`
+ * (`afterResponse`). got makes new Options for every attempt but carries `context` over
+ * (retries, redirects, our replay; not pagination's pages, which are requests of their own),
+ * so the attempt's exchange rides there, under a symbol.
  */
+import { isM2MAuthError, type TokenProvider } from '@m2m-auth/core';
 import {
-  type Authorization,
   createRequestPolicy,
-  isM2MAuthError,
+  type Exchange,
   type RequestPolicyOptions,
-  type TokenProvider,
-} from '@m2m-auth/core';
+  recordHeaders,
+} from '@m2m-auth/core/adapter';
 import type {
   AfterResponseHook,
   BeforeErrorHook,
   BeforeRedirectHook,
   BeforeRequestHook,
-  ExtendOptions,
 } from 'got';
 
 /** Per-request settings, as `context: { m2mAuth: { ... } }` on any got call. */
@@ -36,127 +37,88 @@ export interface GotAuthOptions extends RequestPolicyOptions {
   prefixUrl?: string | URL;
 }
 
-const REPLAYED = 'm2mAuthReplayed';
-const SENT = Symbol('m2m-auth sent');
-const CROSSED = Symbol('m2m-auth crossed');
-interface Tagged {
-  [SENT]?: Authorization;
-  [CROSSED]?: boolean;
+/**
+ * What `gotAuth()` returns: hooks only, so `got.extend(..., gotAuth())` keeps the instance's
+ * response types (a wide `ExtendOptions` would make every body `unknown`).
+ */
+export interface GotAuthHooks {
+  hooks: {
+    beforeRequest: BeforeRequestHook[];
+    beforeRedirect: BeforeRedirectHook[];
+    afterResponse: AfterResponseHook[];
+    beforeError: BeforeErrorHook[];
+  };
 }
+
+const EXCHANGE = Symbol('m2m-auth exchange');
+interface Carrier {
+  [EXCHANGE]?: Exchange | undefined;
+}
+const carrier = (options: { context: Record<string, unknown> }) => options.context as Carrier;
 
 function settings(options: { context: Record<string, unknown> }): GotAuthRequestOptions {
   return (options.context['m2mAuth'] as GotAuthRequestOptions | undefined) ?? {};
 }
 
 /**
- * Whether got can send this body again. Streams cannot. A FormData body is serialised by got
- * into a stream it remembers: got 16 re-serialises that on a retry, got 15 cannot. got has
- * no version export, so this looks for the request method that does it.
+ * got turns a `FormData` body into a stream before sending it: got 16 makes it again on a
+ * retry (`_reserializeFormDataBody`), got 15 cannot. got has no version export, so this looks
+ * for that method. Every other body is core's to judge.
  */
-function replayable(body: unknown, request: object): boolean {
+function clientCanResend(body: unknown, request: object): boolean | undefined {
   const got = request as {
     _nativeFormDataBody?: { body?: unknown };
     _reserializeFormDataBody?: unknown;
   };
-  if (body !== undefined && got._nativeFormDataBody?.body === body) {
-    return typeof got._reserializeFormDataBody === 'function';
-  }
-  return (
-    typeof (body as { pipe?: unknown } | undefined)?.pipe !== 'function' &&
-    !(body instanceof ReadableStream)
-  );
+  if (body === undefined || got._nativeFormDataBody?.body !== body) return undefined;
+  return typeof got._reserializeFormDataBody === 'function';
 }
 
-export function gotAuth(provider: TokenProvider, options: GotAuthOptions = {}): ExtendOptions {
+export function gotAuth(provider: TokenProvider, options: GotAuthOptions = {}): GotAuthHooks {
   const policy = createRequestPolicy(provider, options, {
     baseUrl: options.prefixUrl,
     adapter: 'gotAuth',
   });
-  // What we put on each request (got keeps one Options object across its retries), and
-  // whether it left its origin through a redirect (then it never gets our token again). Kept
-  // on the Options object under symbols: a WeakMap entry per request costs the garbage
-  // collector more than the rest of the hook (bench/RESULTS.md, table 4).
-  const sent = {
-    get: (request: object) => (request as Tagged)[SENT],
-    set: (request: object, auth: Authorization) => {
-      (request as Tagged)[SENT] = auth;
-    },
-  };
-  const crossed = {
-    has: (request: object) => (request as Tagged)[CROSSED] === true,
-    add: (request: object) => {
-      (request as Tagged)[CROSSED] = true;
-    },
-  };
 
   const beforeRequest: BeforeRequestHook = async (request) => {
-    const current = request.headers['authorization'];
-    const ours = sent.get(request);
-    // Our header from an earlier attempt (or its masked form, on options reused after an
-    // error) is renewed, not taken for the caller's own.
-    if ((ours && current === ours.header) || policy.isMasked(current as string | undefined)) {
-      delete request.headers['authorization'];
-    }
     const { skip, scope } = settings(request);
-    if (skip || crossed.has(request) || !request.url) return;
-    const auth = await policy.authorize({
-      url: request.url,
-      method: request.method,
-      hasAuthorization: request.headers['authorization'] !== undefined,
-      scope,
-      signal: request.signal ?? undefined,
-    });
-    if (!auth) return;
-    request.headers['authorization'] = auth.header;
-    if (auth.dpop) request.headers['dpop'] = auth.dpop;
-    else if (ours) delete request.headers['dpop'];
-    sent.set(request, auth);
+    if (skip || !request.url) return;
+    const exchange = await policy.begin(
+      {
+        url: request.url,
+        method: request.method,
+        authorization: request.headers['authorization'],
+        scope,
+        signal: request.signal ?? undefined,
+        body: request.body,
+      },
+      carrier(request)[EXCHANGE],
+    );
+    carrier(request)[EXCHANGE] = exchange;
+    exchange?.apply(recordHeaders(request.headers));
   };
 
   const beforeRedirect: BeforeRedirectHook = (next, response) => {
-    const from = response.url;
-    if (!next.url || policy.keepsTokenOnRedirect(from, next.url)) return;
-    crossed.add(next);
-    const ours = sent.get(next);
-    if (ours && next.headers['authorization'] === ours.header) {
-      delete next.headers['authorization'];
-      delete next.headers['dpop'];
-    }
+    if (next.url)
+      carrier(next)[EXCHANGE]?.redirect(response.url, next.url, recordHeaders(next.headers));
   };
 
   const afterResponse: AfterResponseHook = async (response, retryWithMergedOptions) => {
-    const request = response.request.options;
-    const auth = sent.get(request);
-    const decision = {
-      status: response.statusCode,
-      sent: auth,
-      replayed: request.context[REPLAYED] === true,
-      signal: request.signal ?? undefined,
-      ...(auth?.dpop ? challenge(auth, response.statusCode, response.headers) : {}),
-    };
-    if (!policy.shouldReplay(decision) || !replayable(request.body, response.request))
-      return response;
-    const fresh = await policy.replayAuthorization(decision);
-    if (!fresh) return response;
-    sent.set(request, fresh);
-    return retryWithMergedOptions({
-      headers: { authorization: fresh.header, ...(fresh.dpop ? { dpop: fresh.dpop } : {}) },
-      context: { [REPLAYED]: true },
-    });
+    const answer = carrier(response.request.options)[EXCHANGE]?.answer(
+      response.statusCode,
+      (name) => response.headers[name] as string | undefined,
+      clientCanResend(response.request.options.body, response.request),
+    );
+    if (!answer || !(await answer)) return response;
+    // beforeRequest puts the replay's headers on; our hooks stay, to read the replay's answer.
+    return retryWithMergedOptions({ preserveHooks: true });
   };
-
-  /** A DPoP request's answer, read by core. */
-  const challenge = (
-    auth: Authorization,
-    status: number,
-    headers: Record<string, string | string[] | undefined>,
-  ) => policy.dpopAnswer(auth, status, (name) => headers[name] as string | undefined);
 
   // got wraps an error thrown in a hook in a RequestError; a token error (wrong credentials,
   // unreachable token endpoint) surfaces as the core's typed error, as in every adapter.
   // got's own errors carry the request options, our token included: masked.
   const beforeError: BeforeErrorHook = (error) =>
-    isM2MAuthError(error.cause) ? error.cause : policy.scrubError(error);
+    isM2MAuthError(error.cause) ? error.cause : policy.scrub(error);
 
   return {
     hooks: {

@@ -1,2 +1,2 @@
-export type { GotAuthOptions, GotAuthRequestOptions } from './got-auth.ts';
+export type { GotAuthHooks, GotAuthOptions, GotAuthRequestOptions } from './got-auth.ts';
 export { gotAuth } from './got-auth.ts';

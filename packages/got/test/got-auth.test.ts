@@ -59,6 +59,34 @@ describe('gotAuth', () => {
     expect(servers.api.counters.byPath['/always-401']).toBe(2);
   });
 
+  it('paginate: each page is its own request; a revoke between pages costs one refresh', async () => {
+    const client = got.extend(
+      { retry: { limit: 2, backoffLimit: 1, noise: 0 } },
+      gotAuth(tenantProvider(), { origins: [servers.api.url] }),
+    );
+    let page = 0;
+    const paths = await client.paginate.all<string>(`${servers.api.url}/echo/page0`, {
+      pagination: {
+        transform: (response) => [JSON.parse(response.body as string).path as string],
+        paginate: () => {
+          page++;
+          if (page === 2) servers.auth.control.revokeAll();
+          return page < 4 ? { url: new URL(`${servers.api.url}/echo/page${page}`) } : false;
+        },
+      },
+    });
+    expect(paths).toEqual(['/echo/page0', '/echo/page1', '/echo/page2', '/echo/page3']);
+    expect(servers.api.requests.map((r) => [r.path, r.status])).toEqual([
+      ['/echo/page0', 200],
+      ['/echo/page1', 200],
+      ['/echo/page2', 401],
+      ['/echo/page2', 200],
+      ['/echo/page3', 200],
+    ]);
+    expect(servers.auth.stats.total).toBe(2);
+    expect(servers.api.requests[4]?.authorization).toBe(servers.api.requests[3]?.authorization);
+  });
+
   it('drops the token on a redirect to another origin, even one in origins', async () => {
     const client = got.extend(
       gotAuth(tenantProvider(), { origins: [servers.api.url, servers.other.url] }),

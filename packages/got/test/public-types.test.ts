@@ -16,9 +16,31 @@ const tokens: TokenProvider = createTokenProvider({
 describe('@m2m-auth/got types', () => {
   it('returns options for got.extend()', () => {
     const options = gotAuth(tokens, { prefixUrl: 'https://api.example' });
-    expectTypeOf(options).toEqualTypeOf<ExtendOptions>();
+    expectTypeOf(options).toExtend<ExtendOptions>();
     const client = got.extend({ prefixUrl: 'https://api.example' }, options);
     expect(typeof client.get).toBe('function');
+  });
+
+  it("keeps got's response types through got.extend(..., gotAuth())", () => {
+    const client = got.extend(
+      { prefixUrl: 'https://api.example' },
+      gotAuth(tokens, { prefixUrl: 'https://api.example' }),
+    );
+    const typed = async () => {
+      const response = await client.get('things');
+      expectTypeOf(response.body).toEqualTypeOf<string>();
+      expectTypeOf(await client.get('things').json<{ id: number }>()).toEqualTypeOf<{
+        id: number;
+      }>();
+      const parsed = await client.get<{ id: number }>('things', { responseType: 'json' });
+      expectTypeOf(parsed.body).toEqualTypeOf<{ id: number }>();
+      const json = got.extend(gotAuth(tokens, { origins: '*' }), { responseType: 'json' });
+      expectTypeOf((await json.get<{ ok: true }>('https://api.example/x')).body).toEqualTypeOf<{
+        ok: true;
+      }>();
+      expectTypeOf(client.extend({ headers: { 'x-a': '1' } }).get).toBeFunction();
+    };
+    expect(typeof typed).toBe('function'); // type-checked by tsc, never run
   });
 
   it('takes per-request settings through got context', () => {

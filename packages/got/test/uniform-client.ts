@@ -32,11 +32,10 @@ export function gotUniformClient(
   got: GotLike,
   provider: TokenProvider,
   origins: string[],
+  /** Options of the user's own, such as got's `retry`. @default no retries */
+  own: object = { retry: { limit: 0 } },
 ): UniformClient {
-  const client = got.extend(
-    { throwHttpErrors: false, retry: { limit: 0 } },
-    gotAuth(provider, { origins }),
-  );
+  const client = got.extend({ throwHttpErrors: false }, own, gotAuth(provider, { origins }));
   return async ({ method = 'GET', url, headers = {}, body: described, signal }) => {
     const options = { method, headers, ...body(described), ...(signal ? { signal } : {}) };
     const response = (await client(url, options)) as {

@@ -1,19 +1,18 @@
 /**
- * `kyAuth(provider, options)`: options for `ky.create()`/`extend()`. A `beforeRequest` hook
- * adds our bearer token (and reads per-request `context`); ky's documented `fetch` option
- * wraps the transport so that a 401 to a request we authorized invalidates that token and
- * is replayed once, inside the one fetch call ky makes. No `afterResponse` hook: ky clones
- * every response for each such hook, which costs a quarter of the throughput over real
- * HTTP (bench/RESULTS.md), and no `ky.retry()`, which spends ky's retry budget and throws
- * with `retry: 0`. Works with ky 2 (one state argument) and ky 1 (positional arguments).
+ * `kyAuth(provider, options)`: options for `ky.create()`/`extend()`. `beforeRequest` (and
+ * `beforeRetry`, for ky's own retries) begin each attempt with core, reading per-request
+ * `context`; ky's documented `fetch` option wraps the transport so that a 401 core can fix is
+ * replayed inside the one fetch call ky makes. No `afterResponse` hook: ky clones every
+ * response for each such hook, which costs a quarter of the throughput over real HTTP
+ * (bench/RESULTS.md), and no `ky.retry()`, which spends ky's retry budget and throws with
+ * `retry: 0`. Works with ky 2 (one state argument) and ky 1 (positional arguments).
  */
+import { isM2MAuthError, type TokenProvider } from '@m2m-auth/core';
 import {
-  type Authorization,
   createRequestPolicy,
-  isM2MAuthError,
+  type Exchange,
   type RequestPolicyOptions,
-  type TokenProvider,
-} from '@m2m-auth/core';
+} from '@m2m-auth/core/adapter';
 
 /** Per-request settings, as `context: { m2mAuth: { ... } }` on any ky call. */
 export interface KyAuthRequestOptions {
@@ -43,6 +42,11 @@ interface KyOptionsLike {
   body?: unknown;
 }
 type HookArgs = [unknown, ...unknown[]];
+interface RetryState {
+  request: Request;
+  options: KyOptionsLike;
+  error: unknown;
+}
 
 /** ky 2 passes one state object, ky 1 `(request, options)`. */
 function hookState(args: HookArgs): { request: Request; options: KyOptionsLike } {
@@ -50,27 +54,15 @@ function hookState(args: HookArgs): { request: Request; options: KyOptionsLike }
   return args[0] as { request: Request; options: KyOptionsLike };
 }
 
-const MAX_REMEMBERED_HEADERS = 256;
-
 export interface KyAuthHooks {
   hooks: {
     beforeRequest: Array<(...args: HookArgs) => Promise<void>>;
-    beforeRetry: Array<(state: { error: unknown }) => void>;
+    beforeRetry: Array<(state: RetryState) => Promise<void>>;
     // One hook for ky 1 `(error: HTTPError) => HTTPError` and ky 2 `(state) => Error`.
     // biome-ignore lint/suspicious/noExplicitAny: no single precise type fits both majors
     beforeError: Array<(...args: any[]) => any>;
   };
   fetch: FetchFunction;
-}
-
-/**
- * ky 1 retries any error, including a token error thrown by our `beforeRequest` (wrong
- * credentials, an unreachable token endpoint), and core has already retried what deserves it.
- * Throwing from `beforeRetry` ends ky's retries there. ky 2 retries only network errors and
- * never runs this for ours.
- */
-function stopRetryingTokenErrors({ error }: { error: unknown }): void {
-  if (isM2MAuthError(error)) throw error;
 }
 
 export function kyAuth(provider: TokenProvider, options: KyAuthOptions = {}): KyAuthHooks {
@@ -79,97 +71,74 @@ export function kyAuth(provider: TokenProvider, options: KyAuthOptions = {}): Ky
     adapter: 'kyAuth',
   });
   const send: FetchFunction = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
-  // What we attached, found by header value: ky may hand fetch a clone of the request.
-  const issued = new Map<string, Authorization>();
-  // DPoP proofs already sent (bounded like `issued`).
-  const spent = new Set<string>();
-  // Requests whose body is a stream the caller passed: sent once, never cloned or replayed.
-  const oneShot = new WeakSet<Request>();
+  // Each attempt's exchange, by the Request ky hands its hooks and then its fetch.
+  const attempts = new WeakMap<object, Exchange>();
 
-  // A DPoP request is found by its proof (each is made for one request); a Bearer one by header.
-  const usesDpop = provider.dpop !== undefined;
-  const remember = (auth: Authorization) => {
-    issued.set(auth.dpop ?? auth.header, auth);
-    if (issued.size > MAX_REMEMBERED_HEADERS) issued.delete(issued.keys().next().value as string);
-    if (spent.size > MAX_REMEMBERED_HEADERS) spent.delete(spent.values().next().value as string);
-  };
+  async function begin(request: Request, ky: KyOptionsLike, previous?: Exchange): Promise<void> {
+    // ky 1 runs beforeRetry, then beforeRequest, on the same Request.
+    if (attempts.has(request)) return;
+    const settings = ky.context?.['m2mAuth'] as KyAuthRequestOptions | undefined;
+    if (settings?.skip) return;
+    const exchange = await policy.begin(
+      {
+        url: request.url,
+        method: request.method,
+        authorization: request.headers.get('authorization'),
+        scope: settings?.scope,
+        signal: request.signal,
+        body: ky.body,
+      },
+      previous,
+    );
+    if (!exchange) return;
+    exchange.apply(request.headers);
+    attempts.set(request, exchange);
+  }
 
   async function beforeRequest(...args: HookArgs): Promise<void> {
     const { request, options: ky } = hookState(args);
-    const settings = ky.context?.['m2mAuth'] as KyAuthRequestOptions | undefined;
-    if (settings?.skip) return;
-    const auth = await policy.authorize({
-      url: request.url,
-      method: request.method,
-      hasAuthorization: request.headers.has('authorization'),
-      scope: settings?.scope,
-      signal: request.signal,
-    });
-    if (!auth) return;
-    request.headers.set('authorization', auth.header);
-    if (auth.dpop) request.headers.set('dpop', auth.dpop);
-    remember(auth);
-    if (ky.body instanceof ReadableStream) oneShot.add(request);
+    await begin(request, ky);
+  }
+
+  /**
+   * ky's retry sends a clone of the first Request, still carrying the token we put there:
+   * it gets the current one (and a new proof), as the same logical request. A token error
+   * is not retried: ky 1 would retry any error, and core has already retried what deserves it.
+   */
+  async function beforeRetry({ request, options: ky, error }: RetryState): Promise<void> {
+    if (isM2MAuthError(error)) throw error;
+    await begin(
+      request,
+      ky,
+      attempts.get((error as { request?: object } | undefined)?.request ?? {}),
+    );
   }
 
   async function authedFetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
-    const header =
-      input instanceof Request
-        ? ((usesDpop ? input.headers.get('dpop') : null) ?? input.headers.get('authorization'))
-        : null;
-    let sent = header ? issued.get(header) : undefined;
-    if (!(input instanceof Request) || !sent) return send(input, init);
-    // ky sends the same Request again on its retries: a DPoP proof is single-use, so each
-    // further send gets a new one.
-    if (sent.dpop && spent.has(sent.dpop)) {
-      sent = await policy.renewProof(sent);
-      input.headers.set('dpop', sent.dpop as string);
-      remember(sent);
-    }
-    if (sent.dpop) spent.add(sent.dpop);
-    // The copy a replay would send: a body is teed before it is read, unless it is one-shot.
-    const spare = input.body === null ? input : oneShot.has(input) ? undefined : input.clone();
-    const response = await send(input, init);
-    const decision = {
-      status: response.status,
-      sent,
-      replayed: false,
-      signal: input.signal,
-      ...(sent.dpop ? challenge(sent, response) : {}),
-    };
-    if (!spare || !policy.shouldReplay(decision)) return response;
-    const fresh = await policy.replayAuthorization(decision);
-    if (!fresh) return response;
-    remember(fresh);
-    await response.body?.cancel();
-    const headers = new Headers(spare.headers);
-    headers.set('authorization', fresh.header);
-    if (fresh.dpop) headers.set('dpop', fresh.dpop);
-    const replay = new Request(spare, {
-      headers,
-      ...(spare.body ? { duplex: 'half' } : {}),
-    } as RequestInit);
-    const answer = await send(replay, init);
-    if (fresh.dpop) challenge(fresh, answer);
-    return answer;
-  }
-
-  /** A DPoP request's answer, read by core. */
-  function challenge(auth: Authorization, response: Response) {
-    return policy.dpopAnswer(auth, response.status, (name) => response.headers.get(name));
+    const exchange = attempts.get(input as object);
+    if (!exchange) return send(input, init);
+    const request = input as Request;
+    // The copy a replay sends: a body is teed before it is read, and only when it may be.
+    let replayCopy = request;
+    if (exchange.mayReplay && request.body) replayCopy = request.clone();
+    return exchange.send((n) => {
+      if (n === 0) return send(request, init);
+      exchange.apply(replayCopy.headers);
+      return send(replayCopy, init);
+    });
   }
 
   // ky's HTTPError carries the Request, our token in its headers: masked. ky 2 passes a
   // state object and keeps what the hook returns; ky 1 passes the error and needs it back.
   function maskTokens(...args: HookArgs): Error {
     const error = args[0] instanceof Error ? args[0] : (args[0] as { error: Error }).error;
-    return policy.scrubError(error);
+    return policy.scrub(error);
   }
 
   return {
     hooks: {
       beforeRequest: [beforeRequest],
-      beforeRetry: [stopRetryingTokenErrors],
+      beforeRetry: [beforeRetry],
       beforeError: [maskTokens],
     },
     fetch: authedFetch,

@@ -43,7 +43,17 @@ export function kyUniformClient(
   });
   return async ({ method = 'GET', url, headers = {}, body: described, signal }) => {
     const options = { method, headers, ...body(described), ...(signal ? { signal } : {}) };
-    const response = await client(url, options);
-    return { status: response.status, body: await response.text() };
+    // ky retries a status only on the way to throwing an HTTPError: a client with
+    // `throwHttpErrors: true` gets the error's response back as the answer.
+    try {
+      const response = await client(url, options);
+      return { status: response.status, body: await response.text() };
+    } catch (error) {
+      const { response, data } = error as { response?: Response; data?: unknown };
+      if ((error as Error).name !== 'HTTPError' || !response) throw error;
+      // ky 2 has read the body into `data`; ky 1 leaves it on the response.
+      const body = data === undefined ? await response.text() : JSON.stringify(data);
+      return { status: response.status, body };
+    }
   };
 }

@@ -1,4 +1,5 @@
-import { createRequestPolicy, createTokenProvider } from '@m2m-auth/core';
+import { createTokenProvider } from '@m2m-auth/core';
+import { createRequestPolicy } from '@m2m-auth/core/adapter';
 import { asLogged, startAuthServer } from '@m2m-auth/test-utils';
 import { type DataPoint, MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
 import {
@@ -50,11 +51,8 @@ describe('instrumentM2MAuth', () => {
       scope: 'billing',
     });
     const policy = createRequestPolicy(other, { origins: ['https://api.vendor.example'] });
-    const sent = await policy.authorize({
-      url: 'https://api.vendor.example/x',
-      hasAuthorization: false,
-    });
-    await policy.replayAuthorization({ status: 401, sent, replayed: false, signal: undefined });
+    const exchange = await policy.begin({ url: 'https://api.vendor.example/x' });
+    expect(await exchange?.answer(401, () => null)).toBe(true);
     const wrong = createTokenProvider({
       tokenUrl: auth.tokenUrl('generic'),
       clientId: 'demo-client',

@@ -6,7 +6,9 @@
  * entry cannot be moved to another key or paired with another hash. Anything that does not
  * decode to a well-formed entry is a cache miss, never an exception.
  */
+
 import { ConfigError, type StoredToken } from '@m2m-auth/core';
+import { base64url } from 'jose';
 
 /** 32 bytes, raw or base64 (`openssl rand -base64 32`), or a named key for rotation. */
 export type EncryptionKeyInput =
@@ -29,16 +31,10 @@ const subtle = () => globalThis.crypto.subtle;
 const utf8 = new TextEncoder();
 const fromUtf8 = new TextDecoder('utf-8', { fatal: true });
 
-function toBase64Url(bytes: Uint8Array): string {
-  let binary = '';
-  for (const byte of bytes) binary += String.fromCharCode(byte);
-  return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
-}
-
-function fromBase64(text: string): Uint8Array {
-  const binary = atob(text.replace(/-/g, '+').replace(/_/g, '/'));
-  return Uint8Array.from(binary, (c) => c.charCodeAt(0));
-}
+const toBase64Url = (bytes: Uint8Array) => base64url.encode(bytes);
+/** Base64 or base64url, padded or not: a key from `openssl rand -base64 32`, or ours. */
+const fromBase64 = (text: string) =>
+  base64url.decode(text.replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, ''));
 
 async function sha256(data: Uint8Array | string): Promise<Uint8Array> {
   const bytes = typeof data === 'string' ? utf8.encode(data) : data;

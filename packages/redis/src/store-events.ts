@@ -1,5 +1,6 @@
 /** What the Redis store reports, to `onEvent` and the logger. Never a token or a key. */
 import type { Logger, StoreError } from '@m2m-auth/core';
+import { eventSink } from '@m2m-auth/core/adapter';
 
 export type RedisStoreEvent =
   /** A command failed or timed out: this process serves from its local path for now. */
@@ -21,19 +22,10 @@ const LEVEL = {
 
 export type StoreEventSink = (event: RedisStoreEvent) => void;
 
-/** One sink for `onEvent` and the logger; a throwing listener never breaks a request. */
+/** One sink for `onEvent` and the logger (core's); a throwing listener never breaks a request. */
 export function storeEventSink(
   onEvent: ((event: RedisStoreEvent) => void) | undefined,
   logger: Logger | undefined,
 ): StoreEventSink {
-  return (event) => {
-    try {
-      onEvent?.(event);
-      const { type, ...details } = event;
-      const error = 'error' in event ? { error: event.error.toJSON() } : {};
-      logger?.[LEVEL[type]]?.(`m2m-auth: ${type}`, { ...details, ...error });
-    } catch {
-      // A listener's bug must not break the request that reported it.
-    }
-  };
+  return eventSink(LEVEL, onEvent, logger);
 }

@@ -1,3 +1,5 @@
+export type { CompositionVariant } from './composition.ts';
+export { describeComposition } from './composition.ts';
 export { streamOf } from './stream-body.ts';
 export type { ConformanceLimits } from './suite.ts';
 export { describeAdapterConformance } from './suite.ts';

@@ -1,0 +1,12 @@
+/**
+ * `@m2m-auth/core/adapter`: what an adapter needs to put a provider's tokens on its client's
+ * requests, and what a package that extends m2m-auth shares with core (the event sink the
+ * Redis store reports through). Users do not need it; the root export is the user API.
+ */
+export type { HeaderLookup, HeaderTarget } from './authorization.ts';
+export { eventSink } from './event-sink.ts';
+export type { AnswerLike, Exchange } from './exchange.ts';
+export type { ClientContext } from './origin-policy.ts';
+export { recordHeaders } from './record-headers.ts';
+export type { OutgoingRequest, RequestPolicy, RequestPolicyOptions } from './request-policy.ts';
+export { createRequestPolicy } from './request-policy.ts';

@@ -1,0 +1,37 @@
+/**
+ * The tokens we put on requests lately. Retry layers clone configs and Requests, so a header
+ * we set turns up on objects we never saw: a value found here (or its masked form, left by
+ * an error we scrubbed) is ours to renew, never the caller's own and never re-sent stale.
+ * The client's errors are searched for the same tokens.
+ */
+import { REDACTED } from './token-scrubber.ts';
+
+/** Enough for hundreds of tenant scopes and their refreshes; a `Set` keeps insertion order. */
+const MAX_ISSUED = 256;
+const SCHEMES = ['Bearer ', 'DPoP '] as const;
+const MASKED = new Set(SCHEMES.map((scheme) => `${scheme}${REDACTED}`));
+
+export interface IssuedTokens {
+  remember(accessToken: string): void;
+  /** Whether an `Authorization` value is one we set: a token issued lately, or masked. */
+  isOurs(authorization: string): boolean;
+  /** The tokens to mask in an error, newest first is not promised. */
+  list(): readonly string[];
+}
+
+export function issuedTokens(): IssuedTokens {
+  const issued = new Set<string>();
+  return {
+    remember(accessToken) {
+      if (issued.has(accessToken)) return;
+      issued.add(accessToken);
+      if (issued.size > MAX_ISSUED) issued.delete(issued.values().next().value as string);
+    },
+    isOurs(authorization) {
+      if (MASKED.has(authorization)) return true;
+      const scheme = SCHEMES.find((s) => authorization.startsWith(s));
+      return scheme !== undefined && issued.has(authorization.slice(scheme.length));
+    },
+    list: () => [...issued],
+  };
+}
