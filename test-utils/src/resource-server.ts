@@ -45,6 +45,8 @@ export interface ResourceRequestRecord {
   status: number;
   /** The DPoP proof as received and its outcome, when one came or the token is DPoP-bound. */
   dpop?: DpopProofRecord;
+  /** The raw `DPoP` header, when one came (recorded before any check or fault). */
+  proof?: string;
 }
 
 export interface ResourceServer {
@@ -115,6 +117,8 @@ export async function startResourceServer(options: {
       bodyLength: body.length,
       status: 0,
     };
+    const proof = req.headers['dpop'];
+    if (typeof proof === 'string') seen.proof = proof;
     requests.push(seen);
     res.on('finish', () => {
       seen.status = res.statusCode;

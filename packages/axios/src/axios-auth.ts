@@ -76,8 +76,9 @@ export function axiosAuth(
   const requestId = instance.interceptors.request.use(async (config: Carrier) => {
     const settings = config.m2mAuth;
     const url = target(config);
-    // A relative URL without baseURL is not an origin we serve.
-    if (settings?.skip || url === undefined) return config;
+    // A relative URL without baseURL is not an origin we serve; `auth` is the caller's own
+    // Authorization (axios sets Basic from it after the interceptors).
+    if (settings?.skip || config.auth || url === undefined) return config;
     const exchange = await policy.begin(
       {
         url,
@@ -97,7 +98,11 @@ export function axiosAuth(
 
   /** The replay's response, or `undefined` when this response stands. */
   function replay(config: Carrier | undefined, response: AxiosResponse) {
-    const answer = config?.[EXCHANGE]?.answer(
+    const exchange = config?.[EXCHANGE];
+    // After redirects axios followed by itself (Node: follow-redirects), from another origin.
+    const request = response.request as { res?: { responseUrl?: string }; responseURL?: string };
+    exchange?.answeredFrom(request?.res?.responseUrl ?? request?.responseURL);
+    const answer = exchange?.answer(
       response.status,
       (name) => response.headers[name] as string | undefined,
     );

@@ -115,4 +115,36 @@ describe('axiosAuth', () => {
       expect(again.data).toMatchObject({ path: '/echo/again' });
     }
   });
+
+  it("takes axios' auth option for the caller's own Authorization: no token, nothing invalidated", async () => {
+    const instance = axios.create({ baseURL: servers.api.url, validateStatus: () => true });
+    axiosAuth(instance, tenantProvider());
+    const response = await instance.get('/echo/basic', { auth: { username: 'u', password: 'p' } });
+    expect(response.status).toBe(401);
+    expect(servers.api.requests.map((r) => r.authorization)).toEqual([`Basic ${btoa('u:p')}`]);
+    expect(servers.auth.stats.total).toBe(0);
+  });
+
+  it('takes our token off a request axios-retry moves to another host, in either order', async () => {
+    for (const order of ['retry first', 'auth first'] as const) {
+      servers.api.reset();
+      servers.other.received.length = 0;
+      const instance = axios.create({ baseURL: servers.api.url });
+      const failover = {
+        retries: 1,
+        retryDelay: () => 0,
+        onRetry: (_count: number, _error: unknown, config: { url?: string }) => {
+          config.url = `${servers.other.url}/failover`;
+        },
+      };
+      if (order === 'retry first') axiosRetry(instance, failover);
+      axiosAuth(instance, tenantProvider());
+      if (order === 'auth first') axiosRetry(instance, failover);
+      servers.api.inject({ type: 'status', status: 503 });
+      expect((await instance.get('/echo/moved')).status).toBe(200);
+      expect(servers.other.received.map((r) => [r.path, r.authorization])).toEqual([
+        ['/failover', undefined],
+      ]);
+    }
+  });
 });

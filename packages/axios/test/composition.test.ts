@@ -10,7 +10,7 @@ const retry = { retries: 2, retryDelay: () => 0 };
 describeComposition('axiosAuth', [
   {
     name: 'axios-retry installed after axiosAuth',
-    retries: true,
+    retries: 'linked',
     make: ({ provider, origins }) => {
       const instance = axios.create(textInstanceConfig);
       axiosAuth(instance, provider, { origins });
@@ -20,7 +20,7 @@ describeComposition('axiosAuth', [
   },
   {
     name: 'axios-retry installed before axiosAuth',
-    retries: true,
+    retries: 'linked',
     make: ({ provider, origins }) => {
       const instance = axios.create(textInstanceConfig);
       axiosRetry(instance, retry);

@@ -5,7 +5,7 @@
  */
 export type { HeaderLookup, HeaderTarget } from './authorization.ts';
 export { eventSink } from './event-sink.ts';
-export type { AnswerLike, Exchange } from './exchange.ts';
+export type { AnswerLike, AuthHeaders, Exchange } from './exchange.ts';
 export type { ClientContext } from './origin-policy.ts';
 export { recordHeaders } from './record-headers.ts';
 export type { OutgoingRequest, RequestPolicy, RequestPolicyOptions } from './request-policy.ts';

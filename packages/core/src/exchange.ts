@@ -4,8 +4,8 @@
  * A client's retry of the same request (got's `retry`, axios-retry, ky's `retry`, our own
  * replay through the client) is a new attempt begun with this one as `previous`: it keeps
  * the request's one refresh spent, carries the current token (or the replay's), and a new
- * DPoP proof. All state is in private fields: an exchange hangs on configs and Requests that
- * get logged, and shows nothing there.
+ * DPoP proof. All state is in private fields and the headers come out of a method, never a
+ * getter: an exchange hangs on configs and Requests that get logged, and shows nothing there.
  */
 import type { Authorization, DpopTarget, HeaderLookup, HeaderTarget } from './authorization.ts';
 import { publishReplay } from './diagnostics.ts';
@@ -28,6 +28,8 @@ export interface ExchangeContext {
 
 /** What an attempt needs to remember about its request. */
 export interface AttemptFacts {
+  /** The request's origin, as the policy judged it. */
+  readonly origin: string;
   readonly provider: TokenProvider;
   readonly target: () => DpopTarget;
   readonly signal: AbortSignal | undefined;
@@ -35,12 +37,27 @@ export interface AttemptFacts {
   readonly resendable: boolean;
 }
 
+/** Our headers for one attempt. `dpop`: a proof; `null`: remove one; absent: not DPoP. */
+export interface AuthHeaders {
+  readonly authorization: string;
+  readonly dpop?: string | null;
+}
+
 /** A response as a fetch-shaped transport returns it, from any realm. */
 export interface AnswerLike {
   readonly status: number;
   readonly headers: { get(name: string): string | null };
   readonly body?: { cancel(): Promise<void> } | null;
+  /** Whether redirects were followed, and where the answer came from then (fetch's). */
+  readonly redirected?: boolean;
+  readonly url?: string;
 }
+
+/** What the answer to a request says about its logical request. */
+const SETTLED = (status: number) =>
+  status < 500 && status !== 401 && status !== 408 && status !== 429;
+
+const NO_TOKEN: Omit<Authorization, 'provider'> = { header: '', accessToken: '' };
 
 export class Exchange {
   readonly #context: ExchangeContext;
@@ -50,34 +67,56 @@ export class Exchange {
   #replayed: boolean;
   /** The replay's authorization is made and not yet sent by a later attempt. */
   #pending = false;
-  /** A redirect took this request to another origin: no token from now on. */
-  #crossed = false;
+  /** The request went (or was moved) to another origin: no token from now on. */
+  #crossed: boolean;
+  /**
+   * A final answer came (2xx, 3xx, a 4xx no retry layer retries): a later `begin` with this
+   * exchange is a new request that reuses the config (got's pagination, axios' `request(config)`).
+   */
+  #settled = false;
 
-  constructor(
+  private constructor(
     context: ExchangeContext,
     facts: AttemptFacts,
     auth: Authorization,
     replayed: boolean,
+    crossed = false,
   ) {
     this.#context = context;
     this.#facts = facts;
     this.#auth = auth;
     this.#replayed = replayed;
+    this.#crossed = crossed;
   }
 
-  /** The `Authorization` value for this attempt. */
-  get authorization(): string {
-    return this.#auth.header;
+  /** The first attempt of a request, with its authorization. */
+  static begin(context: ExchangeContext, facts: AttemptFacts, auth: Authorization): Exchange {
+    return new Exchange(context, facts, auth, false);
   }
 
-  /** The `DPoP` proof for this attempt; `null`: remove any proof header; `undefined`: not DPoP. */
-  get dpop(): string | null | undefined {
-    return this.#auth.dpop ?? (this.#facts.provider.dpop ? null : undefined);
+  /** A request that carries a header of ours where no token may go: `apply()` removes it. */
+  static withdrawn(context: ExchangeContext, facts: AttemptFacts): Exchange {
+    return new Exchange(context, facts, { ...NO_TOKEN, provider: facts.provider }, true, true);
   }
 
-  /** A redirect took this request to another origin: it gets no token from now on. */
+  /** Our headers for this attempt; `undefined` when the request gets none. */
+  headers(): AuthHeaders | undefined {
+    if (this.#crossed) return undefined;
+    const { header, dpop } = this.#auth;
+    if (dpop) return { authorization: header, dpop };
+    return this.#facts.provider.dpop
+      ? { authorization: header, dpop: null }
+      : { authorization: header };
+  }
+
+  /** The request went to another origin: it gets no token from now on. */
   get crossed(): boolean {
     return this.#crossed;
+  }
+
+  /** A final answer came: the next `begin` with this exchange starts a new request. */
+  get settled(): boolean {
+    return this.#settled;
   }
 
   /** Whether a 401 to this attempt could still be replayed (so a body is worth keeping). */
@@ -85,13 +124,27 @@ export class Exchange {
     return !this.#replayed && !this.#crossed && this.#facts.resendable;
   }
 
-  /** Our headers on the request: the token, and a fresh proof or no stale one. */
+  /**
+   * Our headers on the request: the token, and a fresh proof or no stale one. On a request
+   * that may get no token (moved to another origin), a header of ours comes off instead.
+   */
   apply(headers: HeaderTarget): void {
-    if (this.#crossed) return;
+    if (this.#crossed) {
+      this.#withdraw(headers);
+      return;
+    }
     headers.set('authorization', this.#auth.header);
-    const { dpop } = this;
+    const { dpop } = this.#auth;
     if (dpop) headers.set('dpop', dpop);
-    else if (dpop === null) headers.delete('dpop');
+    else if (this.#facts.provider.dpop) headers.delete('dpop');
+  }
+
+  #withdraw(headers: HeaderTarget): void {
+    const current = headers.get('authorization');
+    if (typeof current === 'string' && this.#context.issued.isOurs(current)) {
+      headers.delete('authorization');
+    }
+    if (this.#facts.provider.dpop) headers.delete('dpop');
   }
 
   /**
@@ -101,6 +154,7 @@ export class Exchange {
    * `resendable` is the client's word on its body when it knows better than the body shows.
    */
   answer(status: number, header: HeaderLookup, resendable?: boolean): Promise<boolean> | undefined {
+    if (SETTLED(status)) this.#settled = true;
     const sent = this.#auth;
     if ((status !== 401 && sent.dpop === undefined) || this.#crossed) return undefined;
     let dpopNonce: string | null | undefined;
@@ -110,7 +164,7 @@ export class Exchange {
       this.#facts.provider.dpop?.rememberNonce(this.#facts.target().url, dpopNonce);
     }
     const canResend = resendable ?? this.#facts.resendable;
-    if (status !== 401 || this.#replayed || this.#crossed || !canResend) return undefined;
+    if (status !== 401 || this.#replayed || !canResend) return undefined;
     this.#replayed = true;
     const challenge = isNonceChallenge(sent, sent.dpop && header('www-authenticate'), dpopNonce);
     return this.#replay(sent, challenge);
@@ -137,16 +191,28 @@ export class Exchange {
   }
 
   /**
-   * A redirect of this request to `to`. To another origin, our headers come off `headers`
-   * and no later attempt of this request gets a token.
+   * The answer came from `url` after redirects the client followed by itself. From another
+   * origin it is not ours to judge: no refresh for its 401, and no token from now on.
+   */
+  answeredFrom(url: string | URL | null | undefined): void {
+    if (!url || this.#crossed) return;
+    const { origin } = this.#facts;
+    const href = String(url);
+    if (href.startsWith(origin) && (href.length === origin.length || href[origin.length] === '/')) {
+      return;
+    }
+    if (this.#context.verdictFor(href).origin !== origin) this.#crossed = true;
+  }
+
+  /**
+   * A redirect of this request from `from` to `to`, seen before it is followed. To another
+   * origin, our headers come off `headers` and no later attempt gets a token.
    */
   redirect(from: string | URL, to: string | URL, headers: HeaderTarget): void {
-    const { verdictFor, issued } = this.#context;
+    const { verdictFor } = this.#context;
     if (verdictFor(from).origin === verdictFor(to).origin) return;
     this.#crossed = true;
-    const current = headers.get('authorization');
-    if (typeof current === 'string' && issued.isOurs(current)) headers.delete('authorization');
-    if (this.#auth.dpop !== undefined) headers.delete('dpop');
+    this.#withdraw(headers);
   }
 
   /**
@@ -171,11 +237,21 @@ export class Exchange {
    */
   async send<R extends AnswerLike>(attempt: (n: 0 | 1) => Promise<R>): Promise<R> {
     const first = await attempt(0);
+    if (first.redirected) this.answeredFrom(first.url);
     const replay = this.answer(first.status, (name) => first.headers.get(name));
-    if (replay === undefined || !(await replay)) return first;
-    this.#pending = false;
+    if (replay === undefined) return first;
+    let ready: boolean;
+    try {
+      ready = await replay;
+    } catch (error) {
+      await first.body?.cancel().catch(() => undefined);
+      throw error;
+    }
+    if (!ready) return first;
     await first.body?.cancel();
+    this.#pending = false;
     const second = await attempt(1);
+    if (second.redirected) this.answeredFrom(second.url);
     this.answer(second.status, (name) => second.headers.get(name));
     return second;
   }

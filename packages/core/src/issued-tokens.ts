@@ -6,8 +6,12 @@
  */
 import { REDACTED } from './token-scrubber.ts';
 
-/** Enough for hundreds of tenant scopes and their refreshes; a `Set` keeps insertion order. */
-const MAX_ISSUED = 256;
+/**
+ * As many as the provider keeps scoped providers (1 000) and then some, so a live token is
+ * never forgotten while its scope is in use; least recently handed out goes first (a `Set`
+ * keeps insertion order, and a token handed out again is moved to the end).
+ */
+const MAX_ISSUED = 1024;
 const SCHEMES = ['Bearer ', 'DPoP '] as const;
 const MASKED = new Set(SCHEMES.map((scheme) => `${scheme}${REDACTED}`));
 
@@ -15,7 +19,7 @@ export interface IssuedTokens {
   remember(accessToken: string): void;
   /** Whether an `Authorization` value is one we set: a token issued lately, or masked. */
   isOurs(authorization: string): boolean;
-  /** The tokens to mask in an error, newest first is not promised. */
+  /** The tokens to mask in an error. */
   list(): readonly string[];
 }
 
@@ -23,7 +27,7 @@ export function issuedTokens(): IssuedTokens {
   const issued = new Set<string>();
   return {
     remember(accessToken) {
-      if (issued.has(accessToken)) return;
+      issued.delete(accessToken);
       issued.add(accessToken);
       if (issued.size > MAX_ISSUED) issued.delete(issued.values().next().value as string);
     },

@@ -57,7 +57,9 @@ export interface RequestPolicy {
   /**
    * Begins an attempt: an `Exchange` whose headers go on the request, or `undefined` when
    * the request is not ours to authorize (another origin, the caller's own `Authorization`).
-   * Pass the previous attempt's exchange when the client sends the same request again.
+   * A request to another origin that carries a header of ours gets an exchange whose
+   * `apply()` takes it off. Pass the previous attempt's exchange when the client sends the
+   * same request again; one that has had a final answer starts a new request instead.
    */
   begin(request: OutgoingRequest, previous?: Exchange): Promise<Exchange | undefined>;
   /** `begin`, then `exchange.send(attempt)`; `attempt(undefined)` when it is not ours. */
@@ -67,6 +69,8 @@ export interface RequestPolicy {
   ): Promise<R>;
   /** Whether requests to `url` get our token. */
   serves(url: string | URL): boolean;
+  /** Whether an `Authorization` value is ours: a token handed out lately, or its masked form. */
+  owns(authorization: unknown): boolean;
   /** The client's own error with our tokens masked (unless `maskTokensInErrors: false`). */
   scrub<T>(error: T): T;
 }
@@ -101,20 +105,20 @@ export function createRequestPolicy(
     request: OutgoingRequest,
     previous?: Exchange,
   ): Promise<Exchange | undefined> {
-    if (previous?.crossed) return previous;
+    if (previous?.crossed && !previous.settled) return previous;
     const { authorization } = request;
-    if (authorization && !(typeof authorization === 'string' && issued.isOurs(authorization))) {
-      return undefined;
-    }
+    const ours = typeof authorization === 'string' && issued.isOurs(authorization);
+    if (authorization && !ours) return undefined;
     const verdict = verdictFor(request.url);
-    if (!verdict.listed) return undefined;
-    if (!verdict.secure) {
+    if (verdict.listed && !verdict.secure) {
       throw new ConfigError(
         `Refusing to send a token to ${verdict.origin} over plain http:; use https: or set allowInsecureHttp`,
       );
     }
+    if (!verdict.listed && !ours) return undefined;
     const { scope, proofUrl, url } = request;
     const facts = {
+      origin: verdict.origin,
       provider: scope === undefined ? provider : provider.forScope(scope),
       target: (): DpopTarget => ({
         method: request.method ?? 'GET',
@@ -123,9 +127,11 @@ export function createRequestPolicy(
       signal: request.signal ?? undefined,
       resendable: request.resendable ?? !isOneShotBody(request.body),
     };
-    if (previous) return previous.next(facts);
+    // A header of ours on a request moved elsewhere (a retry layer's failover): it comes off.
+    if (!verdict.listed) return Exchange.withdrawn(context, facts);
+    if (previous && !previous.settled) return previous.next(facts);
     const auth = await context.authorization(facts.provider, facts.signal, facts.target);
-    return new Exchange(context, facts, auth, false);
+    return Exchange.begin(context, facts, auth);
   }
 
   return {
@@ -135,6 +141,7 @@ export function createRequestPolicy(
       if (!exchange) return attempt(undefined, 0);
       return exchange.send((n) => attempt(exchange, n));
     },
+    owns: (authorization) => typeof authorization === 'string' && issued.isOurs(authorization),
     serves(url) {
       const { listed, secure } = verdictFor(url);
       return listed && secure;

@@ -55,11 +55,12 @@ describe('DPoP', () => {
       const url = `${api.url}${path}`;
       const sent: string[] = [];
       const response = await policy.send({ url, method }, (exchange) => {
-        if (!exchange) throw new Error('not authorized');
-        sent.push(exchange.authorization);
+        const ours = exchange?.headers();
+        if (!ours) throw new Error('not authorized');
+        sent.push(ours.authorization);
         return fetch(url, {
           method,
-          headers: { authorization: exchange.authorization, dpop: exchange.dpop ?? '' },
+          headers: { authorization: ours.authorization, dpop: ours.dpop ?? '' },
         });
       });
       return { response, sent };
@@ -91,7 +92,10 @@ describe('DPoP', () => {
         const url = `${api.url}/echo/${i}`;
         const response = await policy.send({ url }, (exchange) =>
           fetch(url, {
-            headers: { authorization: exchange?.authorization ?? '', dpop: exchange?.dpop ?? '' },
+            headers: {
+              authorization: exchange?.headers()?.authorization ?? '',
+              dpop: exchange?.headers()?.dpop ?? '',
+            },
           }),
         );
         return response.status;
@@ -109,9 +113,11 @@ describe('DPoP', () => {
     const exchange = await policy.begin({ url: `${api.url}/echo` });
     const headers = { 'www-authenticate': 'DPoP error="invalid_token"', 'dpop-nonce': null };
     expect(await exchange?.answer(401, (name) => headers[name])).toBe(true);
-    expect(exchange?.authorization).toBe(`DPoP ${(await tokens.getToken()).accessToken}`);
-    expect(exchange?.authorization).not.toBe(`DPoP ${first.accessToken}`);
-    expect(exchange?.dpop).toBeDefined();
+    expect(exchange?.headers()?.authorization).toBe(
+      `DPoP ${(await tokens.getToken()).accessToken}`,
+    );
+    expect(exchange?.headers()?.authorization).not.toBe(`DPoP ${first.accessToken}`);
+    expect(exchange?.headers()?.dpop).toBeDefined();
   });
 
   it('keys tokens by the DPoP key: two providers never share one', async () => {

@@ -52,19 +52,28 @@ describe('the exchange with DPoP-bound tokens', () => {
     const policy = createRequestPolicy(provider, { origins: '*' });
     const url = 'https://api.example/things';
     const first = await policy.begin({ url, method: 'POST' });
-    expect([first?.authorization, first?.dpop]).toEqual(['DPoP bound-token-1', 'proof-1']);
+    expect([first?.headers()?.authorization, first?.headers()?.dpop]).toEqual([
+      'DPoP bound-token-1',
+      'proof-1',
+    ]);
     expect(first?.answer(200, lookup({ 'dpop-nonce': 'n1' }))).toBeUndefined();
     // A retry layer's next attempt: the same token, a new proof (a proof is single-use).
     const retry = await policy.begin(
-      { url, method: 'POST', authorization: first?.authorization },
+      { url, method: 'POST', authorization: first?.headers()?.authorization },
       first,
     );
-    expect([retry?.authorization, retry?.dpop]).toEqual(['DPoP bound-token-1', 'proof-2']);
+    expect([retry?.headers()?.authorization, retry?.headers()?.dpop]).toEqual([
+      'DPoP bound-token-1',
+      'proof-2',
+    ]);
     // A bad token (not a nonce challenge): invalidated, replayed with a new token and proof.
     const bad = { 'www-authenticate': 'DPoP error="invalid_token"', 'dpop-nonce': 'n2' };
     expect(await retry?.answer(401, lookup(bad))).toBe(true);
     expect(seen.invalidated).toEqual(['bound-token-1']);
-    expect([retry?.authorization, retry?.dpop]).toEqual(['DPoP bound-token-2', 'proof-3']);
+    expect([retry?.headers()?.authorization, retry?.headers()?.dpop]).toEqual([
+      'DPoP bound-token-2',
+      'proof-3',
+    ]);
     // The replay's own answer still brings news: its nonce is kept.
     expect(retry?.answer(200, lookup({ 'dpop-nonce': 'n3' }))).toBeUndefined();
     expect(seen.nonces).toEqual(['n1', 'n2', 'n3']);
@@ -76,7 +85,10 @@ describe('the exchange with DPoP-bound tokens', () => {
     const exchange = await policy.begin({ url: 'https://api.example/x' });
     const challenge = { 'www-authenticate': 'DPoP error="use_dpop_nonce"', 'dpop-nonce': 'n9' };
     expect(await exchange?.answer(401, lookup(challenge))).toBe(true);
-    expect([exchange?.authorization, exchange?.dpop]).toEqual(['DPoP bound-token-1', 'proof-2']);
+    expect([exchange?.headers()?.authorization, exchange?.headers()?.dpop]).toEqual([
+      'DPoP bound-token-1',
+      'proof-2',
+    ]);
     expect(seen.invalidated).toEqual([]);
   });
 

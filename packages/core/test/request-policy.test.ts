@@ -47,7 +47,7 @@ describe('createRequestPolicy', () => {
     const { provider } = countingProvider();
     const policy = createRequestPolicy(provider, { origins: ['https://api.vendor.example'] });
     const ours = await policy.begin({ url: 'https://api.vendor.example/v1/x' });
-    expect(ours?.authorization).toBe('Bearer tok-1');
+    expect(ours?.headers()?.authorization).toBe('Bearer tok-1');
     expect(applied(ours)).toEqual({ authorization: 'Bearer tok-1' });
     expect(await policy.begin({ url: 'https://evil.example/v1/x' })).toBeUndefined();
     expect(policy.serves('https://api.vendor.example:443/y')).toBe(true);
@@ -124,7 +124,9 @@ describe('createRequestPolicy', () => {
       'Bearer [redacted]',
       'DPoP [redacted]',
     ]) {
-      expect((await policy.begin({ url, authorization }))?.authorization).toBe('Bearer tok-2');
+      expect((await policy.begin({ url, authorization }))?.headers()?.authorization).toBe(
+        'Bearer tok-2',
+      );
     }
     expect(calls.invalidated).toEqual(['tok-1']);
   });
@@ -134,7 +136,7 @@ describe('createRequestPolicy', () => {
     const policy = createRequestPolicy(provider, { origins: '*' });
     const result = await policy.begin({ url: 'https://api.example/', scope: 'tenant/acme' });
     expect(calls.scopes).toEqual(['tenant/acme']);
-    expect(result?.authorization).toBe('Bearer tok-1');
+    expect(result?.headers()?.authorization).toBe('Bearer tok-1');
   });
 
   it('on a 401 to a request we authorized: invalidates that token and replays once', async () => {
@@ -143,7 +145,7 @@ describe('createRequestPolicy', () => {
     const exchange = await policy.begin({ url: 'https://api.example/' });
     expect(await exchange?.answer(401, noHeaders)).toBe(true);
     expect(calls.invalidated).toEqual(['tok-1']);
-    expect(exchange?.authorization).toBe('Bearer tok-2');
+    expect(exchange?.headers()?.authorization).toBe('Bearer tok-2');
     // The replay's own 401 stands.
     expect(exchange?.answer(401, noHeaders)).toBeUndefined();
     expect(calls.invalidated).toEqual(['tok-1']);
@@ -167,16 +169,19 @@ describe('createRequestPolicy', () => {
     const first = await policy.begin({ url });
     // 503, a retry layer re-sends: the next attempt, with the current token.
     expect(first?.answer(503, noHeaders)).toBeUndefined();
-    const retry = await policy.begin({ url, authorization: first?.authorization }, first);
-    expect(retry?.authorization).toBe('Bearer tok-1');
+    const retry = await policy.begin(
+      { url, authorization: first?.headers()?.authorization },
+      first,
+    );
+    expect(retry?.headers()?.authorization).toBe('Bearer tok-1');
     // 401: refresh once; our replay goes through the client as the next attempt.
     expect(await retry?.answer(401, noHeaders)).toBe(true);
     const replay = await policy.begin({ url, authorization: 'Bearer tok-1' }, retry);
-    expect(replay?.authorization).toBe('Bearer tok-2');
+    expect(replay?.headers()?.authorization).toBe('Bearer tok-2');
     // 503 on the replay, the retry layer again: current token, and its 401 stands.
     expect(replay?.answer(503, noHeaders)).toBeUndefined();
     const again = await policy.begin({ url, authorization: 'Bearer [redacted]' }, replay);
-    expect(again?.authorization).toBe('Bearer tok-2');
+    expect(again?.headers()?.authorization).toBe('Bearer tok-2');
     expect(again?.answer(401, noHeaders)).toBeUndefined();
     expect(calls.invalidated).toEqual(['tok-1']);
   });
@@ -215,10 +220,12 @@ describe('createRequestPolicy', () => {
     const policy = createRequestPolicy(provider, { origins: ['https://api.vendor.example'] });
     const ask = (url: string) => policy.begin({ url });
     for (const url of ['https://api.vendor.example/a', 'https://api.vendor.example/a']) {
-      expect((await ask(url))?.authorization).toBe('Bearer tok-1');
+      expect((await ask(url))?.headers()?.authorization).toBe('Bearer tok-1');
     }
     expect(await ask('https://evil.example/a')).toBeUndefined();
-    expect((await ask('https://api.vendor.example/a'))?.authorization).toBe('Bearer tok-1');
+    expect((await ask('https://api.vendor.example/a'))?.headers()?.authorization).toBe(
+      'Bearer tok-1',
+    );
     expect(policy.serves('http://api.vendor.example/a')).toBe(false);
     expect(policy.serves('https://api.vendor.example/a')).toBe(true);
     const open = createRequestPolicy(provider, { origins: '*' });
@@ -234,23 +241,26 @@ describe('createRequestPolicy', () => {
     const policy = createRequestPolicy(provider, { origins: '*' });
     const ask = () => policy.begin({ url: 'https://api.example/' });
     const first = await ask();
-    expect((await ask())?.authorization).toBe(first?.authorization);
+    expect((await ask())?.headers()?.authorization).toBe(first?.headers()?.authorization);
     expect(await first?.answer(401, noHeaders)).toBe(true);
-    expect(first?.authorization).toBe('Bearer tok-2');
-    expect((await ask())?.authorization).toBe('Bearer tok-2');
+    expect(first?.headers()?.authorization).toBe('Bearer tok-2');
+    expect((await ask())?.headers()?.authorization).toBe('Bearer tok-2');
   });
 
   it('keeps the token on same-origin redirects only; a crossed request gets none again', async () => {
     const { provider, calls } = countingProvider();
     const policy = createRequestPolicy(provider, { origins: '*' });
     const same = await policy.begin({ url: 'https://a.example/x' });
-    const headers: Record<string, unknown> = { authorization: same?.authorization, 'x-other': '1' };
+    const headers: Record<string, unknown> = {
+      authorization: same?.headers()?.authorization,
+      'x-other': '1',
+    };
     same?.redirect('https://a.example/x', 'https://a.example/y', recordHeaders(headers));
     expect(headers).toMatchObject({ authorization: 'Bearer tok-1' });
     for (const to of ['https://b.example/x', 'http://a.example/x']) {
       const exchange = await policy.begin({ url: 'https://a.example/x' });
       const sent: Record<string, unknown> = {
-        Authorization: exchange?.authorization,
+        Authorization: exchange?.headers()?.authorization,
         'x-other': '1',
       };
       exchange?.redirect('https://a.example/x', to, recordHeaders(sent));
@@ -264,15 +274,95 @@ describe('createRequestPolicy', () => {
     expect(calls.invalidated).toEqual([]);
   });
 
+  it('takes a header of ours off a request a retry layer moved to another origin', async () => {
+    const { provider, calls } = countingProvider();
+    const policy = createRequestPolicy(provider, { origins: ['https://api.example'] });
+    const first = await policy.begin({ url: 'https://api.example/x' });
+    const ours = first?.headers()?.authorization;
+    const moved = await policy.begin(
+      { url: 'https://failover.example/x', authorization: ours },
+      first,
+    );
+    const headers: Record<string, unknown> = { Authorization: ours, 'x-trace': '1' };
+    moved?.apply(recordHeaders(headers));
+    expect(headers).toEqual({ 'x-trace': '1' });
+    expect(moved?.answer(401, noHeaders)).toBeUndefined();
+    // The caller's own header to another origin is theirs: no exchange at all.
+    expect(
+      await policy.begin({ url: 'https://failover.example/x', authorization: 'Bearer theirs' }),
+    ).toBeUndefined();
+    expect(calls.invalidated).toEqual([]);
+  });
+
+  it('a config reused after a final answer is a new request, with a refresh of its own', async () => {
+    const { provider, calls } = countingProvider();
+    const policy = createRequestPolicy(provider, { origins: '*' });
+    const url = 'https://api.example/';
+    const first = await policy.begin({ url });
+    expect(await first?.answer(401, noHeaders)).toBe(true);
+    const replay = await policy.begin({ url, authorization: 'Bearer tok-1' }, first);
+    expect(replay?.answer(200, noHeaders)).toBeUndefined();
+    expect(replay?.settled).toBe(true);
+    // axios' request(response.config), got's pagination reusing the options: a new request.
+    const reused = await policy.begin({ url, authorization: 'Bearer tok-2' }, replay);
+    expect(await reused?.answer(401, noHeaders)).toBe(true);
+    expect(calls.invalidated).toEqual(['tok-1', 'tok-2']);
+    // A 503 or a 429 does not settle it: a retry layer's re-send is the same request.
+    for (const status of [503, 429, 408]) {
+      const attempt = await policy.begin({ url });
+      attempt?.answer(status, noHeaders);
+      expect(attempt?.settled).toBe(false);
+    }
+  });
+
+  it('does not judge a 401 that came from another origin after the client followed a redirect', async () => {
+    const { provider, calls } = countingProvider();
+    const policy = createRequestPolicy(provider, { origins: '*' });
+    const exchange = await policy.begin({ url: 'https://api.example/redirect' });
+    exchange?.answeredFrom('https://api.example/after'); // same origin: still ours
+    expect(exchange?.crossed).toBe(false);
+    exchange?.answeredFrom('https://api.example.evil.test/login');
+    expect(exchange?.crossed).toBe(true);
+    expect(exchange?.answer(401, noHeaders)).toBeUndefined();
+    expect(calls.invalidated).toEqual([]);
+  });
+
+  it('keeps recognising and masking a live token while hundreds of other scopes come and go', async () => {
+    const { provider } = countingProvider(undefined, 'long-token-');
+    let n = 0;
+    const scoped = (scope: string): typeof provider => ({
+      ...provider,
+      scope,
+      getToken: async () => ({
+        accessToken: `scope-token-${scope}-${n++}`,
+        tokenType: 'Bearer',
+        expiresAt: Date.now() + 60_000,
+      }),
+    });
+    const many = {
+      ...provider,
+      forScope: (scope: string | readonly string[]) => scoped(String(scope)),
+    };
+    const policy = createRequestPolicy(many, { origins: '*' });
+    const url = 'https://api.example/';
+    const live = (await policy.begin({ url }))?.headers()?.authorization as string;
+    for (let i = 0; i < 1500; i++) {
+      await policy.begin({ url, scope: `tenant/${i}` });
+      if (i % 100 === 0) await policy.begin({ url }); // the live token is in use all along
+    }
+    expect(policy.owns(live)).toBe(true);
+    expect(policy.scrub({ header: live }).header).toBe('Bearer [redacted]');
+  });
+
   it("masks the tokens it handed out in a client's error, unless told not to", async () => {
     const { provider } = countingProvider(undefined, 'long-token-');
     const policy = createRequestPolicy(provider, { origins: '*' });
     const exchange = await policy.begin({ url: 'https://api.example/' });
-    const error = { config: { headers: { authorization: exchange?.authorization } } };
+    const error = { config: { headers: { authorization: exchange?.headers()?.authorization } } };
     expect(policy.scrub(error).config.headers.authorization).toBe('Bearer [redacted]');
     const open = createRequestPolicy(provider, { origins: '*', maskTokensInErrors: false });
     const theirs = await open.begin({ url: 'https://api.example/' });
-    const kept = { headers: { authorization: theirs?.authorization } };
+    const kept = { headers: { authorization: theirs?.headers()?.authorization } };
     expect(open.scrub(kept).headers.authorization).toBe('Bearer long-token-1');
   });
 });

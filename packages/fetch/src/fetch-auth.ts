@@ -26,6 +26,32 @@ export interface FetchAuthOptions<F extends FetchLike = FetchFunction>
   fetch?: F;
 }
 
+/** What a Request cannot hold (the Fetch standard's RequestInit members are in the copy). */
+const REQUEST_FIELDS = new Set([
+  'method',
+  'headers',
+  'body',
+  'referrer',
+  'referrerPolicy',
+  'mode',
+  'credentials',
+  'cache',
+  'redirect',
+  'integrity',
+  'keepalive',
+  'signal',
+  'duplex',
+  'priority',
+  'window',
+]);
+
+/** The init's options for the fetch itself (undici's `dispatcher`, Next's `next`, Workers' `cf`). */
+function fetchOnlyOptions(init: RequestInit | undefined): object | undefined {
+  if (!init) return undefined;
+  const extras = Object.entries(init).filter(([key]) => !REQUEST_FIELDS.has(key));
+  return extras.length === 0 ? undefined : Object.fromEntries(extras);
+}
+
 /** A `Request` of any realm: `instanceof` would miss undici's. */
 function isRequest(input: unknown): input is Request {
   return (
@@ -47,8 +73,9 @@ export function fetchAuth<F extends FetchLike = FetchFunction>(
   return async function authedFetch(input: unknown, init?: RequestInit) {
     if (isRequest(input)) {
       // A copy in the Request's own realm, so the fetch that takes that Request takes it too;
-      // the caller's Request is never changed.
+      // the caller's Request keeps its headers (its body moves to the copy, as in fetch).
       const request = new (input.constructor as typeof Request)(input, init);
+      const extras = fetchOnlyOptions(init);
       let next = request;
       return policy.send(
         {
@@ -59,11 +86,12 @@ export function fetchAuth<F extends FetchLike = FetchFunction>(
           resendable: true, // a clone taken before sending is what a replay sends
         },
         (exchange, n) => {
-          if (!exchange) return send(input, init);
           const outgoing = next;
-          if (n === 0 && exchange.mayReplay && outgoing.body) next = outgoing.clone();
-          exchange.apply(outgoing.headers);
-          return send(outgoing);
+          if (exchange) {
+            if (n === 0 && exchange.mayReplay && outgoing.body) next = outgoing.clone();
+            exchange.apply(outgoing.headers);
+          }
+          return send(outgoing, extras);
         },
       );
     }

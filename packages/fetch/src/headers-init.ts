@@ -4,15 +4,9 @@
  * copies a `Headers` instance more slowly, and the adapter should cost the request nothing it
  * does not need. The caller's object is never changed.
  */
-import { recordHeaders } from '@m2m-auth/core/adapter';
+import { type AuthHeaders, type HeaderTarget, recordHeaders } from '@m2m-auth/core/adapter';
 
 type Pairs = ReadonlyArray<readonly [string, string]>;
-
-/** What goes on the request: the `Authorization` value and the proof (`null`: remove one). */
-export interface AuthHeaders {
-  readonly authorization: string;
-  readonly dpop?: string | null | undefined;
-}
 
 const isHeaders = (headers: object): headers is Headers =>
   typeof (headers as Headers).get === 'function' && typeof (headers as Headers).set === 'function';
@@ -27,30 +21,30 @@ export function authorizationOf(headers: HeadersInit | undefined): string | null
   return recordHeaders(headers as Record<string, unknown>).get('authorization') as string;
 }
 
-function write(
-  target: { set(n: string, v: string): unknown; delete(n: string): unknown },
-  auth: AuthHeaders,
-) {
-  target.set('authorization', auth.authorization);
-  if (auth.dpop) target.set('dpop', auth.dpop);
-  else if (auth.dpop === null) target.delete('dpop');
+/** What fetchAuth needs of an exchange: its headers, or a way to put them on (or take ours off). */
+export interface HeadersSource {
+  headers(): AuthHeaders | undefined;
+  apply(headers: HeaderTarget): void;
 }
 
+/** `headers` with ours on, in the caller's form; the caller's object is copied, never changed. */
 export function withAuthorization(
   headers: HeadersInit | undefined,
-  auth: AuthHeaders,
-): HeadersInit {
+  exchange: HeadersSource,
+): HeadersInit | undefined {
   if (!headers) {
-    return auth.dpop
-      ? { authorization: auth.authorization, dpop: auth.dpop }
-      : { authorization: auth.authorization };
+    const ours = exchange.headers();
+    if (!ours) return headers;
+    return ours.dpop
+      ? { authorization: ours.authorization, dpop: ours.dpop }
+      : { authorization: ours.authorization };
   }
   if (isHeaders(headers) || Array.isArray(headers)) {
     const copy = new Headers(headers as HeadersInit);
-    write(copy, auth);
+    exchange.apply(copy);
     return copy;
   }
   const copy: Record<string, unknown> = { ...headers };
-  write(recordHeaders(copy), auth);
+  exchange.apply(recordHeaders(copy));
   return copy as HeadersInit;
 }

@@ -26,7 +26,7 @@ afterAll(() => Promise.all(agents.map((agent) => agent.close())));
 describeComposition('fetchAuth', [
   {
     name: "ofetch's retry",
-    retries: true,
+    retries: 'fresh-call',
     make: ({ provider, origins }): UniformClient => {
       const api = ofetch.create(
         { retry: 2, retryDelay: 0, responseType: 'text' },
@@ -46,7 +46,7 @@ describeComposition('fetchAuth', [
   },
   {
     name: 'openapi-fetch (a Request per call, no retry of its own)',
-    retries: false,
+    retries: 'none',
     make: ({ provider, origins, servers }): UniformClient => {
       // biome-ignore lint/suspicious/noExplicitAny: no OpenAPI schema for the test API
       const client = createClient<any>({
@@ -54,7 +54,8 @@ describeComposition('fetchAuth', [
         fetch: fetchAuth(provider, { origins }),
       });
       return async ({ method = 'GET', url, body }) => {
-        const path = new URL(url).pathname;
+        const { pathname, search } = new URL(url);
+        const path = `${pathname}${search}`;
         const value = jsonOf(body);
         const { response, data, error } =
           method === 'POST'
@@ -66,7 +67,7 @@ describeComposition('fetchAuth', [
   },
   {
     name: "undici's fetch with undici Requests and an Agent with undici's retry interceptor",
-    retries: true,
+    retries: 'below',
     make: ({ provider, origins }): UniformClient => {
       const retrying = new Agent();
       agents.push(retrying);

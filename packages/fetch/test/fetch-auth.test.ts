@@ -130,4 +130,38 @@ describe('fetchAuth', () => {
     expect(response.headers.get('www-authenticate')).toMatch(/insufficient_scope/);
     expect(servers.auth.stats.total).toBe(1);
   });
+
+  it('sends a Request it does not authorize whole: another origin, or the caller’s own header', async () => {
+    const { authedFetch } = setup();
+    const other = await authedFetch(
+      new Request(`${servers.other.url}/post`, { method: 'POST', body: 'hello' }),
+    );
+    expect(other.status).toBe(200);
+    const theirs = await authedFetch(
+      new Request(`${servers.api.url}/echo/theirs`, {
+        method: 'POST',
+        body: 'hello',
+        headers: { authorization: 'Basic dXNlcjpwYXNz' },
+      }),
+    );
+    expect(theirs.status).toBe(401);
+    expect(servers.other.received.map((r) => r.authorization)).toEqual([undefined]);
+    expect(servers.api.requests.map((r) => [r.authorization, r.bodyLength])).toEqual([
+      ['Basic dXNlcjpwYXNz', 5],
+    ]);
+    expect(servers.auth.stats.total).toBe(0);
+  });
+
+  it('passes the init’s fetch-only options (a dispatcher, Next’s next) with a Request input', async () => {
+    const seen: unknown[] = [];
+    const { authedFetch } = setup({
+      fetch: async (input, init) => {
+        seen.push(init);
+        return fetch(input, init);
+      },
+    });
+    const init = { next: { revalidate: 60 }, method: 'GET' } as RequestInit;
+    expect((await authedFetch(new Request(`${servers.api.url}/echo/next`), init)).status).toBe(200);
+    expect(seen).toEqual([{ next: { revalidate: 60 } }]);
+  });
 });

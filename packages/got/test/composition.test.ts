@@ -10,12 +10,12 @@ const retry = { retry: { limit: 2, backoffLimit: 1, noise: 0 } };
 describeComposition('gotAuth', [
   {
     name: "got 16's retry",
-    retries: true,
+    retries: 'linked',
     make: ({ provider, origins }) => gotUniformClient(got as never, provider, origins, retry),
   },
   {
     name: "got 15's retry",
-    retries: true,
+    retries: 'linked',
     make: ({ provider, origins }) => gotUniformClient(got15 as never, provider, origins, retry),
   },
 ]);

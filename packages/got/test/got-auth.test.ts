@@ -129,4 +129,28 @@ describe('gotAuth', () => {
       expect(asLogged(error).includes(accessToken)).toBe(!mask);
     }
   });
+
+  it("paginate reusing the page's own options: a later page is a request of its own", async () => {
+    const client = got.extend(gotAuth(tenantProvider(), { origins: [servers.api.url] }));
+    await client(`${servers.api.url}/echo/warm`);
+    servers.auth.control.revokeAll();
+    servers.api.reset();
+    let page = 0;
+    const paths = await client.paginate.all<string>(`${servers.api.url}/echo/p0`, {
+      pagination: {
+        transform: (response) => [JSON.parse(response.body as string).path as string],
+        paginate: ({ response }) => {
+          page++;
+          if (page === 2) servers.auth.control.revokeAll();
+          if (page > 2) return false;
+          const options = response.request.options;
+          options.url = new URL(`${servers.api.url}/echo/p${page}`);
+          return options; // got's documented "merge into the same options" branch
+        },
+      },
+    });
+    expect(paths).toEqual(['/echo/p0', '/echo/p1', '/echo/p2']);
+    expect(servers.api.requests.map((r) => r.status)).toEqual([401, 200, 200, 401, 200]);
+    expect(servers.auth.stats.total).toBe(3);
+  });
 });

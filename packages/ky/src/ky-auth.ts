@@ -42,6 +42,10 @@ interface KyOptionsLike {
   body?: unknown;
 }
 type HookArgs = [unknown, ...unknown[]];
+const EXCHANGE = Symbol('m2m-auth exchange');
+interface Carrier {
+  [EXCHANGE]?: Exchange;
+}
 interface RetryState {
   request: Request;
   options: KyOptionsLike;
@@ -71,12 +75,13 @@ export function kyAuth(provider: TokenProvider, options: KyAuthOptions = {}): Ky
     adapter: 'kyAuth',
   });
   const send: FetchFunction = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
-  // Each attempt's exchange, by the Request ky hands its hooks and then its fetch.
-  const attempts = new WeakMap<object, Exchange>();
+  // Each logical request's latest exchange, by ky's options object for that call (the same
+  // object in beforeRequest and beforeRetry; ky's clones of the Request are not).
+  const latest = new WeakMap<object, Exchange>();
 
-  async function begin(request: Request, ky: KyOptionsLike, previous?: Exchange): Promise<void> {
+  async function begin(request: Request, ky: KyOptionsLike): Promise<void> {
     // ky 1 runs beforeRetry, then beforeRequest, on the same Request.
-    if (attempts.has(request)) return;
+    if ((request as Carrier)[EXCHANGE]) return;
     const settings = ky.context?.['m2mAuth'] as KyAuthRequestOptions | undefined;
     if (settings?.skip) return;
     const exchange = await policy.begin(
@@ -88,11 +93,12 @@ export function kyAuth(provider: TokenProvider, options: KyAuthOptions = {}): Ky
         signal: request.signal,
         body: ky.body,
       },
-      previous,
+      latest.get(ky),
     );
     if (!exchange) return;
     exchange.apply(request.headers);
-    attempts.set(request, exchange);
+    (request as Carrier)[EXCHANGE] = exchange;
+    latest.set(ky, exchange);
   }
 
   async function beforeRequest(...args: HookArgs): Promise<void> {
@@ -107,23 +113,33 @@ export function kyAuth(provider: TokenProvider, options: KyAuthOptions = {}): Ky
    */
   async function beforeRetry({ request, options: ky, error }: RetryState): Promise<void> {
     if (isM2MAuthError(error)) throw error;
-    await begin(
-      request,
-      ky,
-      attempts.get((error as { request?: object } | undefined)?.request ?? {}),
-    );
+    await begin(request, ky);
   }
 
   async function authedFetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
-    const exchange = attempts.get(input as object);
+    if (!(input instanceof Request)) return send(input, init);
+    let exchange = (input as Carrier)[EXCHANGE];
+    // A Request our hooks never saw (ky 2 wraps it for onUploadProgress; a later hook may
+    // replace it) still carries our header: renewed here rather than left unmanaged.
+    if (!exchange && policy.owns(input.headers.get('authorization'))) {
+      exchange = await policy.begin({
+        url: input.url,
+        method: input.method,
+        authorization: input.headers.get('authorization'),
+        signal: input.signal,
+        resendable: true,
+      });
+      exchange?.apply(input.headers);
+    }
     if (!exchange) return send(input, init);
-    const request = input as Request;
+    const request = input;
     // The copy a replay sends: a body is teed before it is read, and only when it may be.
     let replayCopy = request;
     if (exchange.mayReplay && request.body) replayCopy = request.clone();
-    return exchange.send((n) => {
+    const sending = exchange;
+    return sending.send((n) => {
       if (n === 0) return send(request, init);
-      exchange.apply(replayCopy.headers);
+      sending.apply(replayCopy.headers);
       return send(replayCopy, init);
     });
   }

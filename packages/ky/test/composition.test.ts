@@ -11,12 +11,12 @@ const retry = { throwHttpErrors: true, retry: { limit: 2, delay: () => 0 } };
 describeComposition('kyAuth', [
   {
     name: "ky 2's retry",
-    retries: true,
+    retries: 'linked',
     make: ({ provider, origins }) => kyUniformClient(ky as never, provider, origins, retry),
   },
   {
     name: "ky 1's retry",
-    retries: true,
+    retries: 'linked',
     make: ({ provider, origins }) => kyUniformClient(ky1 as never, provider, origins, retry),
   },
 ]);

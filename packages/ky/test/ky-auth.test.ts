@@ -165,4 +165,21 @@ describe('kyAuth with DPoP and ky retries', () => {
     expect(servers.api.requests.map((r) => r.dpop?.outcome)).toEqual(['accepted']);
     expect(servers.auth.stats.issued).toBe(1);
   });
+
+  it('replays a 401 for a request ky 2 wraps for onUploadProgress (a Request our hooks never saw)', async () => {
+    const api = ky.create({ ...kyAuth(tenantProvider(), { origins: [servers.api.url] }) });
+    expect((await api.get(`${servers.api.url}/echo/warm`)).status).toBe(200);
+    servers.auth.control.revokeAll();
+    servers.api.reset();
+    const progress: number[] = [];
+    const response = await api.post(`${servers.api.url}/echo/upload`, {
+      body: 'x'.repeat(2000),
+      onUploadProgress: (p: { percent: number }) => progress.push(p.percent),
+    } as never);
+    expect(response.status).toBe(200);
+    expect(servers.api.requests.map((r) => [r.status, r.bodyLength])).toEqual([
+      [401, 2000],
+      [200, 2000],
+    ]);
+  });
 });

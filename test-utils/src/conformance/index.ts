@@ -1,4 +1,4 @@
-export type { CompositionVariant } from './composition.ts';
+export type { CompositionVariant, RetryPlacement } from './composition.ts';
 export { describeComposition } from './composition.ts';
 export { streamOf } from './stream-body.ts';
 export type { ConformanceLimits } from './suite.ts';
