@@ -7,6 +7,8 @@
  * - `/echo...`: method, path, body length and SHA-256, the token's `jti` and `scope`;
  * - `/scoped/<scope>`: 403 `insufficient_scope` unless the token has `<scope>`;
  * - `/forbidden`: 403 for any valid token;
+ * - `/forbidden-echo`: 403 that echoes the request's `Authorization` in `x-echo-authorization`
+ *   (an API that reflects what it got, for leak tests);
  * - `/always-401`: 401 `invalid_token` whatever the token;
  * - `/redirect?to=<url>`: 302 to `<url>` (use another origin for leak tests);
  * - `/public`: no token needed.
@@ -134,6 +136,16 @@ export async function startResourceServer(options: {
       return res.end();
     }
     if (path === '/always-401') return unauthorized(res, 'this route never accepts a token');
+    if (path === '/forbidden-echo') {
+      return sendJson(
+        res,
+        403,
+        { error: 'insufficient_scope' },
+        {
+          'x-echo-authorization': authorization ?? '',
+        },
+      );
+    }
     const [, scheme, token] = /^(Bearer|DPoP) (\S+)$/i.exec(authorization ?? '') ?? [];
     if (!scheme || !token) return unauthorized(res, 'a bearer token is required');
     const isDpop = scheme.toLowerCase() === 'dpop';

@@ -17,8 +17,10 @@ import {
   type RequestPolicyOptions,
 } from '@m2m-auth/core/adapter';
 import type { AxiosInstance, AxiosResponse, InternalAxiosRequestConfig } from 'axios';
-import { isAxiosError } from 'axios';
+import axios, { isAxiosError } from 'axios';
 import type { CjsAxiosInstance } from './axios-cjs.cts';
+import { plainProxyCheck } from './proxy-guard.ts';
+import { guardRedirects } from './redirect-guard.ts';
 import type { AxiosAuthRequestOptions } from './request-options.ts';
 
 export type { AxiosAuthRequestOptions };
@@ -72,6 +74,7 @@ export function axiosAuth(
     baseUrl: instance.defaults.baseURL,
     adapter: 'axiosAuth',
   });
+  const checkProxy = plainProxyCheck(axios.VERSION);
 
   const requestId = instance.interceptors.request.use(async (config: Carrier) => {
     const settings = config.m2mAuth;
@@ -92,6 +95,10 @@ export function axiosAuth(
       config[EXCHANGE],
     );
     config[EXCHANGE] = exchange;
+    if (exchange && !exchange.crossed) {
+      checkProxy?.(config, fullUrl(config));
+      guardRedirects(config, () => fullUrl(config), exchange);
+    }
     exchange?.apply(config.headers);
     return config;
   });

@@ -1,7 +1,8 @@
 import { ConfigError } from '@m2m-auth/core';
 import { asLogged, profileProvider } from '@m2m-auth/test-utils';
 import { useTestServers } from '@m2m-auth/test-utils/conformance';
-import axios, { AxiosError } from 'axios';
+import axios, { AxiosError, type AxiosInstance } from 'axios';
+import axiosOldest from 'axios-oldest';
 import axiosRetry from 'axios-retry';
 import { describe, expect, it } from 'vitest';
 import { axiosAuth } from '../src/index.ts';
@@ -146,5 +147,42 @@ describe('axiosAuth', () => {
         ['/failover', undefined],
       ]);
     }
+  });
+
+  it('takes our token and DPoP proof off a redirect to a subdomain, which follow-redirects keeps', async () => {
+    const port = new URL(servers.api.url).port;
+    const apiHost = `http://api.localhost:${port}`;
+    for (const create of [axios.create, axiosOldest.create] as const) {
+      servers.api.reset();
+      const instance = create({
+        baseURL: apiHost,
+        validateStatus: () => true,
+        // Every *.localhost name goes to the test API on 127.0.0.1.
+        lookup: (_host: string, _options: unknown, done: (...args: unknown[]) => void) =>
+          done(null, [{ address: '127.0.0.1', family: 4 }]),
+      } as never) as AxiosInstance;
+      axiosAuth(instance, tenantProvider());
+      const to = encodeURIComponent(`http://sub.api.localhost:${port}/landing`);
+      const response = await instance.get(`/redirect?to=${to}`);
+      expect(response.status).toBe(401);
+      expect(servers.api.requests.map((r) => [r.path, Boolean(r.authorization)])).toEqual([
+        ['/redirect', true],
+        ['/landing', false],
+      ]);
+    }
+  });
+
+  it('chains the caller’s own beforeRedirect after ours', async () => {
+    const seen: string[] = [];
+    const instance = axios.create({
+      baseURL: servers.api.url,
+      beforeRedirect: (options: Record<string, unknown>) => {
+        seen.push(String((options['headers'] as Record<string, unknown>)['authorization']));
+      },
+    } as never);
+    axiosAuth(instance, tenantProvider());
+    const to = encodeURIComponent(`${servers.other.url}/after`);
+    await instance.get(`/redirect?to=${to}`);
+    expect(seen).toEqual(['undefined']);
   });
 });

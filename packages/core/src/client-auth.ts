@@ -12,6 +12,7 @@
  * - `tls_client_auth` / `self_signed_tls_client_auth`: the TLS client certificate (on the
  *   user's `fetch`) authenticates; only `client_id` goes in the body (RFC 8705 §2).
  */
+import { base64url } from 'jose';
 import type { AssertionSigner, ClientAssertionOptions } from './client-assertion.ts';
 import { ASSERTION_TYPE } from './client-assertion.ts';
 import { ConfigError } from './errors.ts';
@@ -125,12 +126,23 @@ export function autoCandidates(clientId: string, clientSecret: string): ClientAu
 }
 
 /** Every form of the secret that goes on the wire, for the redactor. */
+/**
+ * Every form in which the secret may come back in a server's text: raw, form- and
+ * percent-encoded (matched case-insensitively by the redactor), inside both Basic values,
+ * alone in Base64 and base64url, and its UTF-8 bytes read as Latin-1 (a server that decodes
+ * the form body wrongly echoes `Ã¼` for `ü`).
+ */
 export function secretForms(clientId: string, clientSecret: string): string[] {
+  const bytes = new TextEncoder().encode(clientSecret);
+  const latin1 = String.fromCharCode(...bytes);
   return [
     clientSecret,
     formEncode(clientSecret),
     encodeURIComponent(clientSecret),
     basicAuthorization(clientId, clientSecret, true).slice('Basic '.length),
     basicAuthorization(clientId, clientSecret, false).slice('Basic '.length),
+    base64Utf8(clientSecret),
+    base64url.encode(bytes),
+    latin1,
   ];
 }

@@ -1,8 +1,12 @@
 /**
  * Typed errors with stable codes. Every message is composed by us from redacted parts: no
  * error, `cause`, `toJSON()` or `inspect` output ever holds a client secret, a Basic header
- * value or an access token (see `redactor.ts`). Raw responses are never attached.
+ * value or an access token (see `redactor.ts`). Raw responses are never attached. Text a
+ * server chose has its control characters escaped, and an `error_uri` is kept only when it
+ * is an `https:` or `http:` URL (`server-text.ts`).
  */
+import { escapeControls, safeErrorUri } from './server-text.ts';
+
 export const ErrorCode = {
   /** The token endpoint answered with an RFC 6749 §5.2 error body. */
   OAUTH: 'M2M_OAUTH_ERROR',
@@ -42,7 +46,11 @@ export class M2MAuthError extends Error {
   readonly retryAfterMs: number | undefined;
 
   constructor(code: ErrorCode, message: string, options: M2MAuthErrorOptions = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    // Messages quote servers (and, revived from a shared store, whoever wrote there).
+    super(
+      escapeControls(message),
+      options.cause === undefined ? undefined : { cause: options.cause },
+    );
     this.code = code;
     this.status = options.status;
     this.retryAfterMs = options.retryAfterMs;
@@ -74,9 +82,10 @@ export class OAuthError extends M2MAuthError {
       `Token endpoint refused the request (${options.status ?? '?'} ${fields.error})${detail}`,
       options,
     );
-    this.error = fields.error;
-    this.error_description = fields.error_description;
-    this.error_uri = fields.error_uri;
+    this.error = escapeControls(fields.error);
+    this.error_description =
+      fields.error_description === undefined ? undefined : escapeControls(fields.error_description);
+    this.error_uri = safeErrorUri(fields.error_uri);
   }
 
   override toJSON(): Record<string, unknown> {

@@ -8,6 +8,7 @@ import type { EventSink, Logger, TokenEvent, TokenEventType } from './events.ts'
 const LEVEL: Record<TokenEventType, keyof Logger> = {
   token_fetched: 'debug',
   token_invalidated: 'info',
+  token_refused: 'warn',
   client_auth_fallback: 'info',
   clock_skew: 'warn',
   secret_reread: 'info',

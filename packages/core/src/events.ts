@@ -31,6 +31,14 @@ export type TokenEvent =
   | (Base & { type: 'token_request_failed'; error: M2MAuthError })
   | (Base & { type: 'refresh_failed'; error: M2MAuthError; servingUntil: number })
   | (Base & { type: 'token_invalidated' })
+  | (Base & {
+      /**
+       * The API refused the token a replay's refresh had just fetched: no refresh for this
+       * scope for `retryInMs` (its 401s go back as they are), then it tries again.
+       */
+      type: 'token_refused';
+      retryInMs: number;
+    })
   | (Base & { type: 'client_auth_fallback'; from: string; to: string })
   | (Base & {
       type: 'clock_skew';

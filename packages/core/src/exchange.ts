@@ -67,6 +67,8 @@ export class Exchange {
   #replayed: boolean;
   /** The replay's authorization is made and not yet sent by a later attempt. */
   #pending = false;
+  /** The token this attempt carries was fetched by this request's refresh. */
+  #fromRefresh = false;
   /** The request went (or was moved) to another origin: no token from now on. */
   #crossed: boolean;
   /**
@@ -163,6 +165,17 @@ export class Exchange {
       dpopNonce = header('dpop-nonce');
       this.#facts.provider.dpop?.rememberNonce(this.#facts.target().url, dpopNonce);
     }
+    if (
+      status === 401 &&
+      this.#fromRefresh &&
+      !isNonceChallenge(sent, sent.dpop && header('www-authenticate'), dpopNonce)
+    ) {
+      // The token our refresh just fetched is refused too: the provider backs off.
+      this.#fromRefresh = false;
+      this.#facts.provider
+        .invalidate(sent.accessToken, { refusedAfterRefresh: true })
+        .catch(() => undefined);
+    }
     const canResend = resendable ?? this.#facts.resendable;
     if (status !== 401 || this.#replayed || !canResend) return undefined;
     this.#replayed = true;
@@ -178,13 +191,20 @@ export class Exchange {
     } else {
       // Compare-and-delete: a hundred 401s for one token cause one refresh.
       await provider.invalidate(sent.accessToken);
+      let fresh: Authorization;
       try {
-        this.#auth = await this.#context.authorization(provider, signal, target);
+        fresh = await this.#context.authorization(provider, signal, target);
       } catch (error) {
         publishReplay({ scope: provider.scope, replayed: false });
         throw error;
       }
-      publishReplay({ scope: provider.scope, replayed: true });
+      // No fresher token (the provider is backing off from an API that refuses every
+      // token): the 401 stands, with no request sent again.
+      const replayed = fresh.accessToken !== sent.accessToken;
+      publishReplay({ scope: provider.scope, replayed });
+      if (!replayed) return false;
+      this.#auth = fresh;
+      this.#fromRefresh = true;
     }
     this.#pending = true;
     return true;
@@ -223,12 +243,17 @@ export class Exchange {
   async next(facts: AttemptFacts): Promise<Exchange> {
     if (this.#crossed) return this;
     const context = this.#context;
+    let next: Exchange;
     if (this.#pending) {
       this.#pending = false;
-      return new Exchange(context, facts, this.#auth, true);
+      next = new Exchange(context, facts, this.#auth, true);
+    } else {
+      const auth = await context.authorization(facts.provider, facts.signal, facts.target);
+      next = new Exchange(context, facts, auth, this.#replayed);
     }
-    const auth = await context.authorization(facts.provider, facts.signal, facts.target);
-    return new Exchange(context, facts, auth, this.#replayed);
+    // Still the token this request's refresh fetched: its 401 is a refusal of that token.
+    next.#fromRefresh = this.#fromRefresh && next.#auth.accessToken === this.#auth.accessToken;
+    return next;
   }
 
   /**

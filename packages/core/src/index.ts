@@ -32,7 +32,7 @@ export type { SecretInput } from './secret-source.ts';
 export type { SharedFailure } from './shared-failure.ts';
 export { reviveFailure } from './shared-failure.ts';
 export type { FetchLike } from './token-endpoint.ts';
-export type { GetTokenOptions, TokenProvider } from './token-provider.ts';
+export type { GetTokenOptions, InvalidateOptions, TokenProvider } from './token-provider.ts';
 export { createTokenProvider } from './token-provider.ts';
 export type { LifetimeSource } from './token-response.ts';
 export type { AccessToken, StoredToken, TokenStore, TokenStoreLock } from './token-store.ts';

@@ -29,10 +29,25 @@ export function createRedactor(secrets: readonly string[]): Redactor {
   const tokens = new Set<string>();
   const sent = new Set<string>();
 
+  // Matched case-insensitively: a server may echo `%c3%a9` for our `%C3%A9` (or upper-case a
+  // token); masking a little more than needed costs nothing.
+  const patterns = new Map<string, RegExp>();
+  const patternFor = (secret: string) => {
+    let pattern = patterns.get(secret);
+    if (!pattern) {
+      pattern = new RegExp(secret.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'gi');
+      patterns.set(secret, pattern);
+      if (patterns.size > 4 * MAX_TOKENS) patterns.delete(patterns.keys().next().value as string);
+    }
+    return pattern;
+  };
   function redact(text: string): string {
     let out = text;
+    let lower = out.toLowerCase();
     for (const secret of [...fixed, ...tokens, ...sent]) {
-      if (out.includes(secret)) out = out.split(secret).join(MASK);
+      if (!lower.includes(secret.toLowerCase())) continue;
+      out = out.replace(patternFor(secret), MASK);
+      lower = out.toLowerCase();
     }
     return out;
   }

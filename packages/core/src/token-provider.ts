@@ -11,6 +11,7 @@ import { createEventSink } from './event-sink.ts';
 import { memoryStore } from './memory-store.ts';
 import { resolveOptions, type TokenProviderOptions } from './options.ts';
 import { createRedactor } from './redactor.ts';
+import { rejectionBackoff } from './rejection-backoff.ts';
 import { secretSource } from './secret-source.ts';
 import { createTokenCache, type KeyedRequest } from './token-cache.ts';
 import type { FetchLike, TokenEndpoint } from './token-endpoint.ts';
@@ -22,11 +23,21 @@ export interface GetTokenOptions {
   signal?: AbortSignal;
 }
 
+export interface InvalidateOptions {
+  /** The token a replay's refresh fetched was refused at once: back off, drop nothing. */
+  refusedAfterRefresh?: boolean;
+}
+
 export interface TokenProvider {
   /** A valid token: cached, or fetched once for all concurrent callers. */
   getToken(options?: GetTokenOptions): Promise<AccessToken>;
-  /** Drops `accessToken` only if it is still the cached one (compare-and-delete). */
-  invalidate(accessToken: string): Promise<boolean>;
+  /**
+   * Drops `accessToken` only if it is still the cached one (compare-and-delete). With
+   * `refusedAfterRefresh` (an adapter's replay was refused with the token its refresh just
+   * fetched) nothing is dropped: this scope stops refreshing for a growing window instead,
+   * reported once as a `token_refused` event.
+   */
+  invalidate(accessToken: string, options?: InvalidateOptions): Promise<boolean>;
   /** A provider for another scope, sharing this one's cache, store and client. */
   forScope(scope: string | readonly string[]): TokenProvider;
   /** The space-separated scope this provider asks for, sorted; `undefined` for none. */
@@ -116,6 +127,8 @@ export function createTokenProvider(options: TokenProviderOptions): TokenProvide
       request = { key, scope, endpoint, version, rekey: () => keyedRequest() };
       return request;
     };
+    // Per scope: an API that refuses every fresh token does not cost a request per call.
+    const backoff = rejectionBackoff();
     const keyedRequest = (): KeyedRequest | Promise<KeyedRequest> => {
       if (request && request.version === secrets.version) return request;
       pending ??= build().finally(() => {
@@ -134,8 +147,17 @@ export function createTokenProvider(options: TokenProviderOptions): TokenProvide
           ? keyed.then((r) => cache.get(r, signal))
           : cache.get(keyed, signal);
       },
-      async invalidate(accessToken) {
-        return cache.invalidate(await keyedRequest(), accessToken);
+      async invalidate(accessToken, invalidateOptions) {
+        const keyed = await keyedRequest();
+        if (invalidateOptions?.refusedAfterRefresh) {
+          const windowMs = backoff.refused(accessToken);
+          if (windowMs !== undefined) {
+            emit({ type: 'token_refused', key: keyed.key, scope, retryInMs: windowMs });
+          }
+          return false;
+        }
+        if (!backoff.mayInvalidate(accessToken)) return false;
+        return cache.invalidate(keyed, accessToken);
       },
       forScope(next) {
         const list = toList(next);

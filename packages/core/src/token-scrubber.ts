@@ -19,16 +19,26 @@ function scrubText(text: string, tokens: readonly string[]): string {
   return result;
 }
 
-function scrubHeaders(headers: Headers, tokens: readonly string[]): void {
+/** Masks our tokens in a `Headers`; false when they could not be set (an immutable one). */
+function scrubHeaders(headers: Headers, tokens: readonly string[]): boolean {
+  let clean = true;
   for (const [name, value] of [...headers]) {
-    const clean = scrubText(value, tokens);
-    if (clean === value) continue;
+    const masked = scrubText(value, tokens);
+    if (masked === value) continue;
     try {
-      headers.set(name, clean);
+      headers.set(name, masked);
     } catch {
-      // An immutable Headers (a sent Response's): nothing we can do, nothing we break.
+      clean = false;
     }
   }
+  return clean;
+}
+
+/** A masked copy of `headers`. */
+function maskedCopy(headers: Headers, tokens: readonly string[]): Headers {
+  return new Headers(
+    [...headers].map(([name, value]): [string, string] => [name, scrubText(value, tokens)]),
+  );
 }
 
 /** Rewrites every occurrence of `tokens` reachable from `root`; returns `root` itself. */
@@ -47,6 +57,14 @@ export function scrubTokens<T>(root: T, tokens: readonly string[]): T {
       return;
     }
     if (typeof Request !== 'undefined' && node instanceof Request) scrubHeaders(node.headers, live);
+    // A Response's headers cannot be changed (an API that echoed our token in a header, kept
+    // on ky's HTTPError): the Response gets a masked copy as its own `headers`, which is
+    // what `inspect` and a reader of `response.headers` see.
+    if (typeof Response !== 'undefined' && node instanceof Response) {
+      if (!scrubHeaders(node.headers, live)) {
+        Object.defineProperty(node, 'headers', { value: maskedCopy(node.headers, live) });
+      }
+    }
     // Headers behind an accessor rather than an own property (got's Options keeps them in a
     // private field; loggers print them through the getter).
     if (!Object.hasOwn(node, 'headers') && 'headers' in node) {
@@ -58,22 +76,20 @@ export function scrubTokens<T>(root: T, tokens: readonly string[]): T {
       }
     }
     // Symbol keys too: Node's ClientRequest keeps its headers under Symbol(kOutHeaders),
-    // and `inspect` prints enumerable symbol properties.
+    // and `inspect` prints enumerable symbol properties. Non-enumerable data properties as
+    // well: `inspect(error, { showHidden: true })` prints got's request's `_request._header`.
+    // Accessors are not called (they may compute, or throw).
     for (const key of Reflect.ownKeys(node)) {
-      if (!Object.prototype.propertyIsEnumerable.call(node, key)) continue;
-      let value: unknown;
-      try {
-        value = (node as Record<PropertyKey, unknown>)[key];
-      } catch {
-        continue; // a throwing getter
-      }
+      const descriptor = Object.getOwnPropertyDescriptor(node, key);
+      if (!descriptor || !('value' in descriptor)) continue;
+      const { value } = descriptor;
       if (typeof value === 'string') {
         const clean = scrubText(value, live);
-        if (clean !== value) {
+        if (clean !== value && descriptor.writable) {
           try {
             (node as Record<PropertyKey, unknown>)[key] = clean;
           } catch {
-            // read-only: leave it
+            // a frozen object: leave it
           }
         }
       } else if (typeof value === 'object' && value !== null) {

@@ -19,7 +19,9 @@ function countingProvider(scope?: string, prefix = 'tok-') {
         expiresAt: Date.now() + 60_000,
       };
     },
-    async invalidate(token) {
+    async invalidate(token, options) {
+      // A refused refresh is a report to the provider's backoff, not an invalidation.
+      if (options?.refusedAfterRefresh) return false;
       calls.invalidated.push(token);
       if (token !== `${prefix}${current}`) return false;
       current++;

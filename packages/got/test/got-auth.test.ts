@@ -1,3 +1,4 @@
+import { inspect } from 'node:util';
 import { ConfigError, createTokenProvider } from '@m2m-auth/core';
 import { asLogged, profileProvider } from '@m2m-auth/test-utils';
 import { useTestServers } from '@m2m-auth/test-utils/conformance';
@@ -152,5 +153,15 @@ describe('gotAuth', () => {
     expect(paths).toEqual(['/echo/p0', '/echo/p1', '/echo/p2']);
     expect(servers.api.requests.map((r) => r.status)).toEqual([401, 200, 200, 401, 200]);
     expect(servers.auth.stats.total).toBe(3);
+  });
+
+  it("masks our token in got's error down to the raw request, even as inspect shows hidden fields", async () => {
+    const tokens = tenantProvider();
+    const client = got.extend(gotAuth(tokens, { origins: [servers.api.url] }));
+    const error = await client(`${servers.api.url}/forbidden`).catch((e: unknown) => e);
+    const { accessToken } = await tokens.getToken();
+    expect(error).toBeInstanceOf(HTTPError);
+    expect(inspect(error, { showHidden: true, depth: 10 })).not.toContain(accessToken);
+    expect(asLogged(error)).not.toContain(accessToken);
   });
 });

@@ -1,3 +1,4 @@
+import { inspect } from 'node:util';
 import { ConfigError, isOAuthError, type TokenProvider } from '@m2m-auth/core';
 import { asLogged, profileProvider } from '@m2m-auth/test-utils';
 import { useTestServers } from '@m2m-auth/test-utils/conformance';
@@ -181,5 +182,22 @@ describe('kyAuth with DPoP and ky retries', () => {
       [401, 2000],
       [200, 2000],
     ]);
+  });
+
+  it("masks a token the API echoed in a response header of ky's HTTPError (ky 2 and ky 1)", async () => {
+    for (const client of [ky, ky1] as const) {
+      const tokens = tenantProvider();
+      const api = (client as typeof ky).create({
+        ...kyAuth(tokens, { origins: [servers.api.url] }),
+      });
+      const error = await api.get(`${servers.api.url}/forbidden-echo`).catch((e: unknown) => e);
+      const { accessToken } = await tokens.getToken();
+      expect(error).toBeInstanceOf(Error);
+      expect((error as HTTPError).response.status).toBe(403);
+      expect(inspect(error, { depth: 10 })).not.toContain(accessToken);
+      expect((error as HTTPError).response.headers.get('x-echo-authorization')).toBe(
+        'Bearer [redacted]',
+      );
+    }
   });
 });

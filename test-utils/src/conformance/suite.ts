@@ -4,7 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import { inspect } from 'node:util';
-import { isM2MAuthError, type TokenProviderOptions } from '@m2m-auth/core';
+import { isM2MAuthError, type TokenEvent, type TokenProviderOptions } from '@m2m-auth/core';
 import { describe, expect, it } from 'vitest';
 import { profileProvider } from '../profile-provider.ts';
 import type { ProfileName } from '../profiles.ts';
@@ -103,6 +103,24 @@ export function describeAdapterConformance(
       expect(res.status).toBe(401);
       expect(servers.api.counters.byPath['/always-401']).toBe(2);
       expect(servers.auth.stats.total).toBe(2);
+    });
+
+    it('an API that refuses every token costs a few token requests, not one per call, each window reported once', async () => {
+      const events: TokenEvent[] = [];
+      const request = await client('generic', { onEvent: (event) => events.push(event) });
+      const statuses: number[] = [];
+      for (let i = 0; i < 200; i++) {
+        statuses.push((await request({ url: `${servers.api.url}/always-401` })).status);
+      }
+      expect(statuses).toEqual(Array(200).fill(401));
+      // The first token and the first call's refresh; then the 401s go back as they are
+      // while the window lasts (1 s, doubling: one more refresh per window that runs out).
+      const total = servers.auth.stats.total;
+      expect(total).toBeGreaterThanOrEqual(2);
+      expect(total).toBeLessThanOrEqual(4);
+      // Each refresh was replayed once; every other call reached the API once.
+      expect(servers.api.counters.byPath['/always-401']).toBe(200 + (total - 1));
+      expect(events.filter((e) => e.type === 'token_refused')).toHaveLength(total - 1);
     });
 
     it('passes a 403 through without refreshing or retrying', async () => {
