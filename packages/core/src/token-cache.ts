@@ -13,7 +13,7 @@ import type { ResolvedOptions } from './options.ts';
 import type { Redactor } from './redactor.ts';
 import { shareFailure } from './shared-failure.ts';
 import { singleFlight } from './single-flight.ts';
-import { lockOrWait, usable } from './store-lock.ts';
+import { failureGate, lockOrWait, usable } from './store-lock.ts';
 import type { TokenEndpoint } from './token-endpoint.ts';
 import { fetchToken } from './token-request.ts';
 import type { AccessToken, StoredToken, TokenStore, TokenStoreLock } from './token-store.ts';
@@ -47,6 +47,7 @@ export function createTokenCache(
   emit: EventSink,
 ): TokenCache {
   const flights = singleFlight<StoredToken>(config);
+  const gate = failureGate(config);
   const autoMemory: { method?: ClientAuthMethod | undefined } = {};
 
   const tokenUrl = config.tokenUrl ?? (config.issuer as string);
@@ -73,7 +74,7 @@ export function createTokenCache(
     const base = { key: request.key, scope: request.scope };
     let lock: TokenStoreLock | undefined;
     try {
-      const outcome = await lockOrWait(store, request.key, replacing, config);
+      const outcome = await lockOrWait(store, request.key, replacing, config, gate);
       if ('entry' in outcome) return outcome.entry;
       lock = outcome.lock;
       if (lock) {

@@ -11,19 +11,22 @@ import {
   ConfigError,
   type Logger,
   memoryStore,
-  type SharedFailure,
   type StoredToken,
   type TokenStore,
 } from '@m2m-auth/core';
+import { checkKeys, createEntryCipher, type EncryptionKeyInput } from './entry-cipher.ts';
 import { FAILED, guardedRedis } from './guarded-redis.ts';
+import { inReaderTime } from './reader-time.ts';
 import { type RedisClientLike, redisCommand } from './redis-command.ts';
-import { takeRedisLock } from './redis-lock.ts';
-import { DELETE_IF_TOKEN } from './scripts.ts';
-import { checkKeys, createEntryCodec, type EncryptionKeyInput } from './sealed-entry.ts';
+import { type RedisLock, takeRedisLock } from './redis-lock.ts';
+import { DELETE_IF_TOKEN, READ_ENTRY, WRITE_FAILURE, WRITE_TOKEN } from './scripts.ts';
+import { createEntryCodec } from './sealed-entry.ts';
+import { createFailureCodec } from './sealed-failure.ts';
 import { type RedisStoreEvent, storeEventSink } from './store-events.ts';
+import { storeKeys } from './store-keys.ts';
 
 export interface RedisStoreOptions {
-  /** Prefix of every key we write: `<prefix>token:<hash>`, `<prefix>lock:<hash>`. @default 'm2m-auth:' */
+  /** Prefix of every key we write: `<prefix>token:{<hash>}`, `<prefix>lock:{<hash>}`, `<prefix>fail:{<hash>}`. @default 'm2m-auth:' */
   prefix?: string;
   /**
    * Encrypts tokens at rest with AES-256-GCM: 32 bytes, raw or base64
@@ -61,97 +64,113 @@ function positive(name: string, value: number | undefined, fallback: number): nu
   return result;
 }
 
+/** A `READ_ENTRY` reply: the value and its `PTTL`, or `undefined` (none, or Redis failed). */
+function entryReply(reply: unknown): { value: string; remainingMs: number } | undefined {
+  if (!Array.isArray(reply) || typeof reply[0] !== 'string') return undefined;
+  return { value: reply[0], remainingMs: Number(reply[1]) };
+}
+
+const ttlArg = (ttlMs: number) => String(Math.max(1, Math.ceil(ttlMs)));
+
 export function redisStore(client: RedisClientLike, options: RedisStoreOptions = {}): RedisStore {
-  const prefix = options.prefix ?? 'm2m-auth:';
+  const keys = storeKeys(options.prefix ?? 'm2m-auth:');
   const pauseMs = positive('pauseAfterFailureMs', options.pauseAfterFailureMs, 1000);
   checkKeys(options.encryptionKey, options.decryptionKeys ?? []);
   const command = redisCommand(client, positive('commandTimeoutMs', options.commandTimeoutMs, 500));
   const codec = createEntryCodec(options.encryptionKey, options.decryptionKeys);
+  const failures = createFailureCodec(
+    createEntryCipher(options.encryptionKey, options.decryptionKeys),
+  );
   const local = memoryStore({
     maxEntries: positive('maxLocalEntries', options.maxLocalEntries, 10_000),
   });
   const emit = storeEventSink(options.onEvent, options.logger);
   const redis = guardedRedis(command, pauseMs, emit);
-  const tokenKey = (key: string) => `${prefix}token:${key}`;
-  const lockKey = (key: string) => `${prefix}lock:${key}`;
-  const failureKey = (key: string) => `${prefix}fail:${key}`;
   /** Keys whose copy matched Redis: not read again before the time given. */
   const recheckAt = new Map<string, number>();
-  /** Keys this process holds the Redis lock for: their reads and writes always go to Redis. */
-  const lockedHere = new Set<string>();
+  /** The Redis locks this process holds: their reads and writes always go to Redis. */
+  const held = new Map<string, RedisLock>();
 
   const backOff = (key: string) => {
     if (recheckAt.size >= 10_000) recheckAt.clear();
     recheckAt.set(key, Date.now() + RECHECK_MS);
   };
 
-  async function readThrough(key: string, held: StoredToken | undefined) {
-    const reply = await redis.run(['GET', tokenKey(key)], lockedHere.has(key));
-    if (reply === FAILED) return held;
-    const decoded =
-      typeof reply === 'string' ? await codec.decode(tokenKey(key), reply) : undefined;
-    if (decoded && 'entry' in decoded) {
-      if (decoded.entry.token.accessToken !== held?.token.accessToken) {
-        local.set(key, decoded.entry, Math.max(1, decoded.entry.staleAt - Date.now()));
-        return decoded.entry;
+  async function readThrough(key: string, mine: StoredToken | undefined) {
+    const args = ['EVAL', READ_ENTRY, '1', keys.token(key)];
+    const readAt = Date.now(); // before sending: the entry lives at least readAt + PTTL
+    const lock = held.get(key);
+    const reply = await (lock ? lock.read(args) : redis.run(args));
+    if (reply === FAILED) return mine;
+    const read = entryReply(reply);
+    const decoded = read ? await codec.decode(keys.token(key), read.value) : undefined;
+    if (decoded && 'entry' in decoded && read) {
+      const entry = inReaderTime(decoded.entry, read.remainingMs, readAt);
+      if (!entry) {
+        emit({ type: 'redis_entry_skipped', key, reason: 'malformed' });
+      } else if (entry.token.accessToken !== mine?.token.accessToken) {
+        local.set(key, entry, Math.max(1, entry.staleAt - Date.now()));
+        return entry;
       }
-    } else if (decoded) {
+    } else if (decoded && 'miss' in decoded) {
       emit({ type: 'redis_entry_skipped', key, reason: decoded.miss });
     }
     // Nothing newer in Redis (evicted, restarted, sealed with another key, or the refresh has
     // not landed yet): our copy stays in service while valid, and core refreshes it in the
     // background, which writes Redis again. No caller waits because Redis lost an entry.
-    if (held) backOff(key);
-    return held;
+    if (mine) backOff(key);
+    return mine;
   }
 
   return {
     // The cached path: answered from the local copy, synchronously, until its refresh point.
     get(key) {
-      const held = local.get(key);
-      if (held && !lockedHere.has(key)) {
+      const mine = local.get(key);
+      if (mine && !held.has(key)) {
         const now = Date.now();
-        if (now < held.refreshAt || now < (recheckAt.get(key) ?? 0) || redis.paused) return held;
+        if (now < mine.refreshAt || now < (recheckAt.get(key) ?? 0) || redis.paused) return mine;
       }
-      return readThrough(key, held);
+      return readThrough(key, mine);
     },
     async set(key, value, ttlMs) {
       local.set(key, value, ttlMs);
       recheckAt.delete(key);
       // A lock holder writes even while Redis is paused: its waiters are reading for it.
-      const force = lockedHere.has(key);
-      if (redis.paused && !force) return;
-      const sealed = await codec.encode(tokenKey(key), value);
-      const ttl = String(Math.max(1, Math.ceil(ttlMs)));
-      if ((await redis.run(['SET', tokenKey(key), sealed, 'PX', ttl], force)) === 'OK') {
-        redis.fireAndForget(['DEL', failureKey(key)]); // a success ends a shared failure
-      }
+      const lock = held.get(key);
+      if (redis.paused && !lock) return;
+      const sealed = await codec.encode(keys.token(key), value);
+      // One step: the token, the end of a shared failure, and the holder's lock.
+      const args = ['EVAL', WRITE_TOKEN, '3', keys.token(key), keys.fail(key), keys.lock(key)];
+      args.push(sealed, ttlArg(ttlMs), lock?.owner ?? '');
+      await (lock ? lock.finish(args) : redis.run(args));
     },
     async deleteIf(key, accessToken) {
       const here = local.deleteIf(key, accessToken);
       recheckAt.delete(key);
       const hash = await codec.tokenHash(accessToken);
-      const reply = await redis.run(['EVAL', DELETE_IF_TOKEN, '1', tokenKey(key), hash]);
+      const reply = await redis.run(['EVAL', DELETE_IF_TOKEN, '1', keys.token(key), hash]);
       return here || reply === 1;
     },
     // A failed token request, shared with the fleet's waiters (core revives and checks it).
     async setFailure(key, failure, ttlMs) {
-      const ttl = String(Math.max(1, Math.ceil(ttlMs)));
-      await redis.run(['SET', failureKey(key), JSON.stringify(failure), 'PX', ttl], true);
+      const lock = held.get(key);
+      if (redis.paused && !lock) return;
+      const sealed = await failures.encode(keys.fail(key), failure, ttlMs);
+      const args = ['EVAL', WRITE_FAILURE, '2', keys.fail(key), keys.lock(key)];
+      args.push(sealed, ttlArg(ttlMs), lock?.owner ?? '');
+      await (lock ? lock.finish(args) : redis.run(args));
     },
     async getFailure(key) {
-      const reply = await redis.run(['GET', failureKey(key)]);
-      if (typeof reply !== 'string') return undefined;
-      try {
-        return JSON.parse(reply) as SharedFailure;
-      } catch {
-        return undefined;
-      }
+      const reply = await redis.run(['EVAL', READ_ENTRY, '1', keys.fail(key)]);
+      if (reply === FAILED) return undefined;
+      const read = await failures.read(key, keys.fail(key), entryReply(reply));
+      if (read && 'miss' in read) emit({ type: 'redis_entry_skipped', key, reason: read.miss });
+      return read && 'failure' in read ? read.failure : undefined;
     },
     async lock(key, ttlMs) {
-      const taken = await takeRedisLock(redis, lockKey(key), ttlMs, () => lockedHere.delete(key));
+      const taken = await takeRedisLock(redis, keys.lock(key), ttlMs, () => held.delete(key));
       if (taken === FAILED) return local.lock(key, ttlMs);
-      if (taken) lockedHere.add(key);
+      if (taken) held.set(key, taken);
       return taken;
     },
   };

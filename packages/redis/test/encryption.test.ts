@@ -13,7 +13,7 @@ afterEach(async () => {
 const KEY_A = Buffer.alloc(32, 1).toString('base64');
 const KEY_B = Buffer.alloc(32, 2).toString('base64');
 const TOKEN = 'eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJkZW1vIn0.c2lnbmF0dXJlLW9mLXRoZS10b2tlbg';
-const RAW_KEY = 'm2m-auth:token:k';
+const RAW_KEY = 'm2m-auth:token:{k}';
 
 async function client() {
   const connection = await (CLIENT_KINDS[0] as (typeof CLIENT_KINDS)[0]).connect(redis.server.url);
@@ -86,8 +86,8 @@ describe.skipIf(!redisBinary)('redisStore encryption at rest', () => {
     const plain = (await storeWith()).store;
     await plain.set('plain', entry(TOKEN), 45_000);
     await redis.admin.set(RAW_KEY, flipped);
-    await redis.admin.set('m2m-auth:token:moved', sealed); // sealed for 'k', not for 'moved'
-    await redis.admin.set('m2m-auth:token:garbage', 'not an entry');
+    await redis.admin.set('m2m-auth:token:{moved}', sealed); // sealed for 'k', not for 'moved'
+    await redis.admin.set('m2m-auth:token:{garbage}', 'not an entry');
     for (const key of ['k', 'moved', 'plain', 'garbage'])
       expect(await store.get(key)).toBeUndefined();
     expect(events.map((e) => (e.type === 'redis_entry_skipped' ? e.reason : e.type))).toEqual([

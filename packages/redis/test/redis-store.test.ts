@@ -33,7 +33,7 @@ for (const kind of CLIENT_KINDS) {
         tokenType: 'Bearer',
         expiresAt: expect.any(Number),
       });
-      const ttl = await redis.admin.pttl('m2m-auth:token:k');
+      const ttl = await redis.admin.pttl('m2m-auth:token:{k}');
       expect(ttl).toBeGreaterThan(40_000);
       expect(ttl).toBeLessThanOrEqual(45_000);
     });
@@ -44,7 +44,7 @@ for (const kind of CLIENT_KINDS) {
       expect(await b.deleteIf('k', 'OLD')).toBe(false);
       expect((await b.get('k'))?.token.accessToken).toBe('NEW');
       expect(await b.deleteIf('k', 'NEW')).toBe(true);
-      expect(await redis.admin.exists('m2m-auth:token:k')).toBe(0);
+      expect(await redis.admin.exists('m2m-auth:token:{k}')).toBe(0);
       expect(await b.get('k')).toBeUndefined();
     });
 
@@ -58,7 +58,7 @@ for (const kind of CLIENT_KINDS) {
       }
       expect(await redisReads()).toBe(0);
       await store.set('k', entry('DUE'), 45_000); // past its refresh point
-      await redis.admin.set('m2m-auth:token:k', 'written by another process, unreadable');
+      await redis.admin.set('m2m-auth:token:{k}', 'written by another process, unreadable');
       await redis.admin.config('RESETSTAT');
       expect((await store.get('k'))?.token.accessToken).toBe('DUE');
       expect(await redisReads()).toBe(1);
@@ -81,9 +81,11 @@ for (const kind of CLIENT_KINDS) {
       const held = await a.lock?.('k', 5000);
       expect(held).toBeDefined();
       expect(await b.lock?.('k', 5000)).toBeUndefined();
-      expect(await redis.admin.get('m2m-auth:lock:k')).toMatch(new RegExp(`^pid:${process.pid}:`));
+      expect(await redis.admin.get('m2m-auth:lock:{k}')).toMatch(
+        new RegExp(`^pid:${process.pid}:`),
+      );
       await held?.release();
-      expect(await redis.admin.exists('m2m-auth:lock:k')).toBe(0);
+      expect(await redis.admin.exists('m2m-auth:lock:{k}')).toBe(0);
       const next = await b.lock?.('k', 5000);
       expect(next).toBeDefined();
       await next?.release();
@@ -95,7 +97,7 @@ for (const kind of CLIENT_KINDS) {
       await sleep(1000);
       expect(await b.lock?.('k', 300)).toBeUndefined();
       await held?.release();
-      await redis.admin.set('m2m-auth:lock:dead', 'pid:1:crashed', 'PX', 100);
+      await redis.admin.set('m2m-auth:lock:{dead}', 'pid:1:crashed', 'PX', 100);
       expect(await b.lock?.('dead', 5000)).toBeUndefined();
       await sleep(150);
       expect(await b.lock?.('dead', 5000)).toBeDefined();
@@ -104,19 +106,19 @@ for (const kind of CLIENT_KINDS) {
     it('never renews or releases a lock that has passed to another owner', async () => {
       const store = redisStore(await connect(kind));
       const held = await store.lock?.('k', 300);
-      await redis.admin.set('m2m-auth:lock:k', 'pid:2:next-owner', 'PX', 200); // ours expired
+      await redis.admin.set('m2m-auth:lock:{k}', 'pid:2:next-owner', 'PX', 200); // ours expired
       await sleep(250); // a renewal (every 100 ms) must not extend the new owner's lock
-      expect(await redis.admin.exists('m2m-auth:lock:k')).toBe(0);
-      await redis.admin.set('m2m-auth:lock:k', 'pid:2:next-owner', 'PX', 5000);
+      expect(await redis.admin.exists('m2m-auth:lock:{k}')).toBe(0);
+      await redis.admin.set('m2m-auth:lock:{k}', 'pid:2:next-owner', 'PX', 5000);
       await held?.release();
-      expect(await redis.admin.get('m2m-auth:lock:k')).toBe('pid:2:next-owner');
+      expect(await redis.admin.get('m2m-auth:lock:{k}')).toBe('pid:2:next-owner');
     });
 
     it('keeps every key under its prefix', async () => {
       const store = redisStore(await connect(kind), { prefix: 'svc-a:' });
       await store.set('k', entry('T'), 45_000);
       await (await store.lock?.('k', 5000))?.release();
-      expect(await redis.admin.keys('*')).toEqual(['svc-a:token:k']);
+      expect(await redis.admin.keys('*')).toEqual(['svc-a:token:{k}']);
     });
 
     it('falls back to its local path when Redis stops, and comes back when it returns', async () => {
@@ -145,7 +147,7 @@ for (const kind of CLIENT_KINDS) {
         await sleep(50);
       }
       expect(events.map((e) => e.type)).toEqual(['redis_unavailable', 'redis_recovered']);
-      expect(await redis.admin.exists('m2m-auth:token:k')).toBe(1);
+      expect(await redis.admin.exists('m2m-auth:token:{k}')).toBe(1);
     });
 
     it('never writes late: a token set during an outage does not land when Redis returns', async () => {
@@ -163,7 +165,7 @@ for (const kind of CLIENT_KINDS) {
         expect(await store.deleteIf('probe', 'x')).toBe(false);
         expect(status.status ?? status.isReady).toBeOneOf(['ready', true]);
       });
-      expect(await redis.admin.exists('m2m-auth:token:k')).toBe(0);
+      expect(await redis.admin.exists('m2m-auth:token:{k}')).toBe(0);
     });
 
     it('leaves no lock behind that nobody renews when a lock command times out', async () => {
@@ -177,7 +179,7 @@ for (const kind of CLIENT_KINDS) {
       }
       expect(local).toBeDefined();
       // The SET NX, run late when the server thawed, is undone by the release sent after it.
-      await vi.waitFor(async () => expect(await redis.admin.exists('m2m-auth:lock:k')).toBe(0), {
+      await vi.waitFor(async () => expect(await redis.admin.exists('m2m-auth:lock:{k}')).toBe(0), {
         timeout: 2000,
       });
     });
@@ -197,7 +199,7 @@ for (const kind of CLIENT_KINDS) {
       }
       expect(events).toHaveLength(1);
       expect((events[0] as { error: Error }).error.message).toBe(
-        'Redis GET took longer than 100 ms',
+        'Redis EVAL took longer than 100 ms',
       );
     });
   });
