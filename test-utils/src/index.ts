@@ -29,6 +29,8 @@ export { startOtherOrigin } from './other-origin.ts';
 export { PROFILE_CLIENT_OPTIONS, profileProvider } from './profile-provider.ts';
 export type { ClientRecord, ProfileName } from './profiles.ts';
 export { profiles } from './profiles.ts';
+export type { RedisCluster } from './redis-cluster.ts';
+export { redisCliBinary, startRedisCluster } from './redis-cluster.ts';
 export type { RedisServer } from './redis-server.ts';
 export { redisServerBinary, startRedisServer } from './redis-server.ts';
 export type { DpopChallengeError } from './resource-dpop.ts';

@@ -26,9 +26,14 @@ export interface RedisServer {
 
 /** The path of `redis-server`, or `undefined` (with a loud warning) when it is missing. */
 export function redisServerBinary(): string | undefined {
+  return findBinary('redis-server', 'the Redis store tests');
+}
+
+/** A binary on the PATH, or `undefined` with a loud warning; under `CI=true` it throws. */
+export function findBinary(name: string, purpose: string): string | undefined {
   const dirs = [...(process.env['PATH'] ?? '').split(delimiter), '/usr/bin', '/usr/sbin'];
   for (const dir of dirs) {
-    const candidate = join(dir, 'redis-server');
+    const candidate = join(dir, name);
     try {
       accessSync(candidate, constants.X_OK);
       return candidate;
@@ -36,14 +41,13 @@ export function redisServerBinary(): string | undefined {
       // not here
     }
   }
-  const message =
-    'redis-server is not installed: the Redis store tests cannot run (apt-get install -y redis-server)';
+  const message = `${name} is not installed: ${purpose} cannot run (apt-get install -y redis-server)`;
   if (process.env['CI'] === 'true') throw new Error(`${message}. Under CI=true this is a failure.`);
   console.warn(`\n${'!'.repeat(100)}\n!!! SKIPPED: ${message}\n${'!'.repeat(100)}\n`);
   return undefined;
 }
 
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   const probe = createServer();
   await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
   const { port } = probe.address() as { port: number };
