@@ -133,19 +133,22 @@ export function createTokenCache(
 
   function refreshAhead(request: KeyedRequest, current: StoredToken): void {
     if (flights.failing(request.key)) return;
-    flights
-      .run(request.key, () =>
-        traced(request, current, () => fetchAndStore(request, current.token.accessToken)),
-      )
-      .catch((error: unknown) => {
-        emit({
-          type: 'refresh_failed',
-          key: request.key,
-          scope: request.scope,
-          error: error as M2MAuthError,
-          servingUntil: current.staleAt,
-        });
-      });
+    // Reported inside the flight's own work, which runs once per refresh: the callers that
+    // join it while it runs get its outcome, not an event each.
+    const refresh = () =>
+      traced(request, current, () => fetchAndStore(request, current.token.accessToken)).catch(
+        (error: unknown) => {
+          emit({
+            type: 'refresh_failed',
+            key: request.key,
+            scope: request.scope,
+            error: error as M2MAuthError,
+            servingUntil: current.staleAt,
+          });
+          throw error;
+        },
+      );
+    flights.run(request.key, refresh).catch(() => undefined);
   }
 
   async function obtain(
