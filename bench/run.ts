@@ -7,7 +7,8 @@
  *   5. Fleet of 8 processes, cold and after revoke-all, with and without a shared store.
  *   6. Heap per cached token for 10 000 tenant scopes.
  * m2m-auth alone: 7. the CPU each adapter adds without the network; 8. the hot path;
- * 9-10. the fleet over time and the Redis store's latency; 11. test-utils start-up.
+ * 9-10. the fleet over time and the Redis store's latency; 11. test-utils start-up;
+ * 12. 64 processes on one Redis: token requests per window, Redis commands per request.
  * `npm run bench -- <section numbers>` runs only those and prints them without writing the file.
  */
 import { execFile } from 'node:child_process';
@@ -34,6 +35,7 @@ import {
 import { contenders } from './contenders/index.ts';
 import { fleetBench } from './fleet.ts';
 import type { PairedRound } from './http-overhead.ts';
+import { largeFleetBench } from './large-fleet.ts';
 import { startTokenServer } from './token-server.ts';
 
 const execFileAsync = promisify(execFile);
@@ -255,13 +257,15 @@ median of 9 starts. Goal: well under 100 ms.
 `);
 }
 
+if (want(12)) sections.push(await largeFleetBench());
+
 const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
 const results = `# Benchmark results
 
 Written by \`npm run bench\` (\`node --conditions=@m2m-auth/source --expose-gc bench/run.ts\`);
 do not edit by hand. Figures are from one run on one machine: compare ratios, not absolutes.
 Tables 1-6 put m2m-auth beside what users would pick instead, each library driven as its own
-documentation shows (bench/contenders/, one file per library, citing the section); tables 7-11
+documentation shows (bench/contenders/, one file per library, citing the section); tables 7-12
 are about m2m-auth alone. How to read them: bench/README.md.
 
 - Date: ${new Date().toISOString()}
