@@ -24,8 +24,14 @@ export const ExitCode = {
   DEMO_FAILED: 8,
   /** `token --decode`: the access token is opaque, so there is nothing to decode. */
   NOT_A_JWT: 9,
+  /** `demo`: the packages it runs (test-utils, the adapters, their clients) are not installed. */
+  DEMO_UNAVAILABLE: 10,
   /** `request --fail`: the server answered HTTP >= 400. 22 is what `curl --fail` exits with. */
   HTTP_FAILED: 22,
+  /** `request -o FILE`: the file could not be written. 23 is curl's write error. */
+  WRITE_FAILED: 23,
+  /** `request -d @FILE` (or `@-`): the file or stdin could not be read. 26 is curl's read error. */
+  READ_FAILED: 26,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 

@@ -63,37 +63,53 @@ Examples:
   TOKEN=$(m2m-auth token --token-url "$URL" --client-id "$ID") || exit
 `;
 
-export const REQUEST_HELP = `Usage: m2m-auth request URL [-X METHOD] [-H 'Name: value' ...] [-d BODY] [-i] [--fail] [token options]
+export const REQUEST_HELP = `Usage: m2m-auth request URL [-X METHOD] [-H 'Name: value' ...] [-d BODY | --json BODY] [-i] [-v] [-o FILE] [--fail] [token options]
 
-Makes one request with a bearer token, like a minimal curl that gets its own token. The
-token goes only to URL's origin; a 401 gets one fresh token and one retry. Redirects are
-followed (unlike curl without -L); a redirect to another origin carries no token.
+Makes one request with a bearer token, like a curl that gets its own token. The token goes
+only to URL's origin; a 401 gets one fresh token and one retry. Redirects are always
+followed (as with curl -L); a redirect to another origin carries no token.
 
-Request options:
-  -X, --request METHOD      the method (default GET, or POST with -d)
+Request options (curl's names):
+  -X, --request METHOD      the method (default GET, or POST with a body)
   -H, --header 'N: V'       a request header; repeat for several. An Authorization header
                             of your own is sent as is, and no token is fetched.
-  -d, --data BODY           the body, sent as given (no @file). Without a Content-Type
-                            header it is application/x-www-form-urlencoded, as with curl.
+  -d, --data BODY           the body; repeat and the pieces are joined with '&'. @FILE reads
+                            a file, @- stdin, without their CR and LF (as curl -d). Without
+                            a Content-Type header it is application/x-www-form-urlencoded.
                             A body starting with '-' is written --data=-...
-  -s, --silent              print no status line and headers on stderr
+  --data-binary BODY        like -d, but @FILE and @- keep every byte
+  --data-raw BODY           like -d, but a leading @ is just a character
+  --json BODY               the body as it is (@FILE and @- too), with Content-Type and
+                            Accept application/json unless -H sets them (as curl --json)
+  -o, --output FILE         write the body (with -i the head too) to FILE, not stdout
   -i, --include             print the status line (HTTP 200 OK) and the response headers
                             on stdout, then a blank line, before the body (as curl -i)
+  -s, --silent              print no status line and headers on stderr. Errors still show
+  -S, --show-error          accepted for -sS: errors always show
+  -v, --verbose             on stderr, each request sent (> method, URL, headers) and each
+                            answer (< status, headers), token requests too. Authorization,
+                            Proxy-Authorization and DPoP show their scheme only (Bearer
+                            [redacted]); a credential echoed in a response header is masked.
+                            No bodies: a token request carries the secret.
+  -L, --location            accepted: redirects are followed anyway
   -f, --fail                on HTTP >= 400 print no body and exit ${ExitCode.HTTP_FAILED}, like curl --fail
 
-Output: the status line and the response headers on stderr, then the body on stdout as it
-came (bytes, binary too), so \`> file\` or a pipe gets the body alone. Any response, 4xx and
-5xx included, exits 0 unless --fail: the request worked, the server answered.
+Output: the status line and the response headers on stderr (-v: the trace instead), then
+the body on stdout as it came (bytes, binary too), so \`> file\` or a pipe gets the body
+alone. Any response, 4xx and 5xx included, exits 0 unless --fail: the request worked, the
+server answered.
 
 ${TOKEN_FLAGS}
 
 ${EXIT_CODES}
   ${ExitCode.HTTP_FAILED} --fail: the server answered HTTP >= 400
-  Network errors reaching URL itself also exit ${ExitCode.NETWORK}.
+  ${ExitCode.WRITE_FAILED} -o: the file could not be written
+  ${ExitCode.READ_FAILED} -d @FILE, --json @FILE: the file (or stdin) could not be read
+  Network errors reaching URL itself also exit ${ExitCode.NETWORK}, naming its host and port.
 
 Examples:
   # Fenris Digital (AWS Cognito-based): HTTP Basic and client_id in the body
-  m2m-auth request -X POST -H 'Content-Type: application/json' -d "$APPLICANT_JSON" \\
+  m2m-auth request --json @applicant.json \\
     https://api.fenris.example/v1/prefill --token-url https://auth.fenris.example/oauth2/token \\
     --client-id "$FENRIS_CLIENT_ID" --client-secret-env FENRIS_CLIENT_SECRET --client-id-in-body
 

@@ -1,7 +1,9 @@
 /** The curl-like half of `m2m-auth request`: the target URL, the request init, the printed head. */
 import { isM2MAuthError } from '@m2m-auth/core';
 import { CliError } from './cli-error.ts';
+import { describeConnectFailure, tokenEndpointUnreachable } from './connect-failure.ts';
 import { ExitCode } from './exit-codes.ts';
+import type { BodyKind } from './request-body.ts';
 
 const usage = (message: string) => new CliError(message, ExitCode.USAGE);
 
@@ -22,12 +24,27 @@ export function targetUrl(positionals: readonly string[]): URL {
 export interface RequestFlags {
   request?: string | undefined;
   header?: string[] | undefined;
-  data?: string | undefined;
 }
 
-/** `-X`, `-H`, `-d` as curl reads them: `-d` means POST and a form body unless told otherwise. */
-export function requestInit(flags: RequestFlags): RequestInit {
-  const method = (flags.request ?? (flags.data === undefined ? 'GET' : 'POST')).toUpperCase();
+/** What each kind of body is sent as when no -H says otherwise (curl's defaults). */
+const BODY_HEADERS: Record<BodyKind, ReadonlyArray<[string, string]>> = {
+  form: [['content-type', 'application/x-www-form-urlencoded']],
+  json: [
+    ['content-type', 'application/json'],
+    ['accept', 'application/json'],
+  ],
+};
+
+/**
+ * `-X` and `-H` as curl reads them, for a request with a body of `bodyKind` (or none): a
+ * body means POST unless -X says otherwise. The body itself is read later, once every flag
+ * has been checked.
+ */
+export function requestInit(
+  flags: RequestFlags,
+  bodyKind: BodyKind | undefined,
+): { method: string; headers: Headers } {
+  const method = (flags.request ?? (bodyKind === undefined ? 'GET' : 'POST')).toUpperCase();
   const headers = new Headers();
   for (const header of flags.header ?? []) {
     const colon = header.indexOf(':');
@@ -38,13 +55,13 @@ export function requestInit(flags: RequestFlags): RequestInit {
       throw usage('-H: not a valid header name or value');
     }
   }
-  if (flags.data === undefined) return { method, headers };
+  if (bodyKind === undefined) return { method, headers };
   // fetch refuses a body on GET and HEAD; say so as usage rather than as a network error.
   if (method === 'GET' || method === 'HEAD')
-    throw usage(`-d cannot be sent with ${method}; use -X POST (or PUT, PATCH)`);
-  if (!headers.has('content-type'))
-    headers.set('content-type', 'application/x-www-form-urlencoded');
-  return { method, headers, body: flags.data };
+    throw usage(`a body cannot be sent with ${method}; use -X POST (or PUT, PATCH)`);
+  for (const [name, value] of BODY_HEADERS[bodyKind])
+    if (!headers.has(name)) headers.set(name, value);
+  return { method, headers };
 }
 
 /** `HTTP 200 OK`, the headers, a blank line: what `curl -i` prints before the body. */
@@ -55,14 +72,15 @@ export function responseHead(response: Response): string {
 }
 
 /**
- * Token errors pass through (they have their own exit codes); anything else fetch throws
- * means the URL itself could not be reached or read.
+ * A token endpoint that could not be reached says which host and port; other token errors
+ * pass through (they have their own exit codes); anything else fetch throws means the URL
+ * itself could not be reached or read.
  */
-export function asRequestError(error: unknown, url: URL): unknown {
-  if (isM2MAuthError(error) || !(error instanceof Error)) return error;
-  // Only a system error's code is quoted (ECONNREFUSED, ENOTFOUND, ...): other messages
-  // (undici's invalid header value, say) can quote a request header, our token included.
-  const code = (error.cause as { code?: unknown } | undefined)?.code;
-  const reason = typeof code === 'string' && /^[A-Z_]{2,40}$/.test(code) ? `: ${code}` : '';
-  return new CliError(`could not reach ${url.origin}${reason}`, ExitCode.NETWORK);
+export function asRequestError(error: unknown, url: URL, tokenUrl: string): unknown {
+  if (isM2MAuthError(error)) return tokenEndpointUnreachable(error, tokenUrl);
+  if (!(error instanceof Error)) return error;
+  return new CliError(
+    `the URL could not be reached: ${describeConnectFailure(error, url)}`,
+    ExitCode.NETWORK,
+  );
 }

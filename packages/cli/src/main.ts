@@ -14,24 +14,29 @@ export const USAGE = `m2m-auth: OAuth 2.0 client-credentials tokens from the com
 
 Usage:
   m2m-auth token   --token-url URL --client-id ID [--client-secret-env NAME | --client-secret-stdin] [options]
-  m2m-auth request URL [-X METHOD] [-H 'K: V' ...] [-d BODY] (same token options)
+  m2m-auth request URL [-X METHOD] [-H 'K: V' ...] [-d BODY | --json BODY] [-v] [-o FILE] (same token options)
   m2m-auth demo
 
 Run 'm2m-auth <command> --help' for a command's options and examples.
 `;
 
 export async function main(argv: string[], io: Io): Promise<number> {
+  const [name, ...args] = argv;
   try {
     refuseSecretArgument(argv); // also before the command name, where it would be echoed
   } catch (error) {
-    return reportError(error, io, 'm2m-auth');
+    // Help for the command typed, if one was: `m2m-auth token --help`, else `m2m-auth --help`.
+    return reportError(
+      error,
+      io,
+      name !== undefined && Object.hasOwn(COMMANDS, name) ? name : undefined,
+    );
   }
-  const [name, ...args] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     io.stdout.write(USAGE);
     return name === undefined ? ExitCode.USAGE : ExitCode.OK;
   }
-  const command = COMMANDS[name];
+  const command = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
   if (!command) {
     // Named only when it looks like a command: a mistyped value might be a secret.
     const shown = /^[a-z]{1,20}$/.test(name) ? ` '${name}'` : '';

@@ -37,11 +37,13 @@ function oauthLines(error: OAuthError): string[] {
   return lines;
 }
 
-function describe(error: unknown, command: string): { lines: string[]; code: number } {
+function describe(error: unknown, command: string | undefined): { lines: string[]; code: number } {
   if (error instanceof CliError) {
     const lines = [error.message];
     if (error.exitCode === ExitCode.USAGE)
-      lines.push(`  run 'm2m-auth ${command} --help' for usage`);
+      lines.push(
+        `  run '${command === undefined ? 'm2m-auth' : `m2m-auth ${command}`} --help' for usage`,
+      );
     return { lines, code: error.exitCode };
   }
   if (isOAuthError(error)) return { lines: oauthLines(error), code: exitCodeFor(error) };
@@ -57,7 +59,7 @@ function describe(error: unknown, command: string): { lines: string[]; code: num
 }
 
 /** Writes the failure to stderr (`m2m-auth: <message>`, details indented) and returns the exit code. */
-export function reportError(error: unknown, io: Io, command: string): number {
+export function reportError(error: unknown, io: Io, command?: string): number {
   const { lines, code } = describe(error, command);
   io.stderr.write(`m2m-auth: ${lines.join('\n')}\n`);
   return code;

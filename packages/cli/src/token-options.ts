@@ -67,16 +67,34 @@ async function clientSecret(flags: TokenFlags, io: Io): Promise<string> {
   }
   const name = envName ?? DEFAULT_SECRET_ENV;
   const secret = io.env[name];
-  if (secret === undefined || secret === '') {
-    throw usage(
-      // The name is shown only when it looks like one: a secret typed in its place is not.
-      `no client secret: the environment variable ${/^[A-Z_][A-Z0-9_]{0,63}$/.test(name) ? name : 'given to --client-secret-env'} is not set` +
-        (envName === undefined
-          ? ' (or pass --client-secret-env NAME or --client-secret-stdin)'
-          : ''),
+  if (secret === undefined || secret === '') throw unsetSecretVariable(envName);
+  return secret;
+}
+
+/** A name as shells write them (POSIX): letters, digits and `_`, not starting with a digit. */
+const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/**
+ * The variable that should hold the secret is not set. A name given to `--client-secret-env`
+ * is never repeated, whatever it looks like: a secret pasted in its place (`SOMEVALUE`, an
+ * all-caps key) looks like a name too. The user knows what they typed; `printenv` checks it.
+ */
+function unsetSecretVariable(envName: string | undefined): CliError {
+  if (envName === undefined) {
+    return usage(
+      `no client secret: the environment variable ${DEFAULT_SECRET_ENV} is not set (or pass --client-secret-env NAME or --client-secret-stdin)`,
     );
   }
-  return secret;
+  const lines = [
+    'no client secret: the environment variable given to --client-secret-env is not set, or empty',
+    '  (its name is not shown: a secret typed in its place would be)',
+  ];
+  if (!VARIABLE_NAME.test(envName)) {
+    lines.push(
+      '  it is not a variable name either: if it was the secret itself, it is now in your shell history, and rotating it is safest',
+    );
+  }
+  return usage(lines.join('\n'));
 }
 
 /** `--param k=v ...`: a repeated name becomes a list, sent as repeated form fields. */
@@ -115,7 +133,7 @@ function timeoutMs(text: string): number {
 export async function tokenProviderOptions(
   flags: TokenFlags,
   io: Io,
-): Promise<TokenProviderOptions> {
+): Promise<TokenProviderOptions & { tokenUrl: string }> {
   const tokenUrl = required(flags['token-url'], '--token-url');
   const clientId = required(flags['client-id'], '--client-id');
   const optional: Partial<TokenProviderOptions> = {

@@ -14,7 +14,14 @@ describe('m2m-auth demo', () => {
   it('runs every adapter against every seed vendor, checks every row, and exits 0', async () => {
     const { code, stdout, stderr } = await run('demo');
     expect(stderr).toBe('');
-    expect(code).toBe(0);
+    // On failure, the message names the steps that were wrong.
+    expect(
+      code,
+      stdout
+        .split('\n')
+        .filter((line) => line.includes('WRONG'))
+        .join('\n'),
+    ).toBe(0);
     for (const adapter of ['fetch', 'axios', 'got', 'ky']) {
       for (const [vendor, tokenRequests] of [
         ['Fenris', 3],

@@ -1,15 +1,19 @@
-import { createHash } from 'node:crypto';
-import { useTestServers } from '@m2m-auth/test-utils/conformance';
 import { describe, expect, it } from 'vitest';
-import { JWT_PATTERN, runCli, secretEnv, unreachableUrl, vendorFlags } from './helpers/run-cli.ts';
+import {
+  JWT_PATTERN,
+  runCli,
+  runRequest,
+  secretEnv,
+  sha256,
+  unreachableUrl,
+  useCliTestServers,
+  vendorFlags,
+} from './helpers/run-cli.ts';
 
-const servers = useTestServers();
+const servers = useCliTestServers();
 
 /** `m2m-auth request <args>` with the generic profile's token flags and secret. */
-const request = (...args: string[]) =>
-  runCli(['request', ...args, ...vendorFlags(servers.auth, 'generic')], { env: secretEnv() });
-
-const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+const request = (...args: string[]) => runRequest(servers.auth, args);
 
 describe('m2m-auth request', () => {
   it('-i prints the status line, the headers, a blank line, then the body', async () => {
@@ -118,10 +122,13 @@ describe('m2m-auth request: failures', () => {
     expect(servers.api.counters.total).toBe(0);
   });
 
-  it('a URL that cannot be reached exits 6 (NETWORK), the token not printed', async () => {
-    const result = await request(await unreachableUrl('/echo'));
+  it('a URL that cannot be reached exits 6 (NETWORK), naming host and port, the token not printed', async () => {
+    const url = await unreachableUrl('/echo');
+    const result = await request(url);
     expect(result.code).toBe(6);
-    expect(result.stderr).toMatch(/^m2m-auth: could not reach http:\/\/127\.0\.0\.1:\d+: /);
+    expect(result.stderr).toBe(
+      `m2m-auth: the URL could not be reached: Failed to connect to 127.0.0.1 port ${new URL(url).port}: Connection refused\n`,
+    );
     expect(result.stderr).not.toMatch(JWT_PATTERN);
     expect(servers.auth.stats.issued).toBe(1);
   });

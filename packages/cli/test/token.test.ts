@@ -1,17 +1,16 @@
-import { useTestServers } from '@m2m-auth/test-utils/conformance';
 import { describe, expect, it } from 'vitest';
 import {
   JWT_PATTERN,
   opaqueTokenServer,
   type RunOptions,
   runCli,
-  SECRET_ENV,
   secretEnv,
   unreachableUrl,
+  useCliTestServers,
   vendorFlags,
 } from './helpers/run-cli.ts';
 
-const servers = useTestServers();
+const servers = useCliTestServers();
 
 /** `m2m-auth token <args>`, with the secret in the environment unless told otherwise. */
 const token = (args: string[], options: RunOptions = { env: secretEnv() }) =>
@@ -159,6 +158,37 @@ describe('m2m-auth token: the secret', () => {
     }
   });
 
+  it.each(['SOMEVALUE', 'HUNTER2SECRETVALUE', 'sk_live_hunter2'])(
+    'never repeats %s given to --client-secret-env whose variable is unset: a secret pasted there looks like a name',
+    async (value) => {
+      const flags = [
+        ...vendorFlags(servers.auth, 'generic').slice(0, 4),
+        '--client-secret-env',
+        value,
+      ];
+      const result = await token(flags, { env: {} });
+      expect(result.code).toBe(2);
+      expect(result.stderr).toMatch(
+        /^m2m-auth: no client secret: the environment variable given to --client-secret-env is not set, or empty\n/,
+      );
+      expect(result.stdout + result.stderr).not.toContain(value);
+      expect(servers.auth.stats.total).toBe(0);
+    },
+  );
+
+  it('a refused secret flag points at the help of the command typed, not m2m-auth m2m-auth', async () => {
+    const after = await token([...vendorFlags(servers.auth, 'generic'), '--client-secret', 'x']);
+    expect(after.code).toBe(2);
+    expect(after.stderr).toMatch(/\n {2}run 'm2m-auth token --help' for usage\n$/);
+    const before = await runCli(['--client-secret=x', 'token']);
+    expect(before.stderr).toMatch(/\n {2}run 'm2m-auth --help' for usage\n$/);
+    const request = await runCli(['request', 'https://api.example/x', '--secret', 'x']);
+    expect(request.stderr).toMatch(/\n {2}run 'm2m-auth request --help' for usage\n$/);
+    for (const result of [after, before, request]) {
+      expect(result.stderr).not.toContain('m2m-auth m2m-auth');
+    }
+  });
+
   it('wrong secret: exit 4 with invalid_client, no secret and no token in the output', async () => {
     const wrong = 'wrong-secret-4f2a9c';
     const result = await token(vendorFlags(servers.auth, 'generic'), { env: secretEnv(wrong) });
@@ -176,7 +206,9 @@ describe('m2m-auth token: the secret', () => {
     const flags = vendorFlags(servers.auth, 'generic');
     const unset = await token(flags, { env: {} });
     expect(unset.code).toBe(2);
-    expect(unset.stderr).toContain(`environment variable ${SECRET_ENV} is not set`);
+    expect(unset.stderr).toContain(
+      'the environment variable given to --client-secret-env is not set, or empty',
+    );
     const noSecretFlag = await token(flags.slice(0, 4), { env: {} });
     expect(noSecretFlag.code).toBe(2);
     expect(noSecretFlag.stderr).toContain('M2M_AUTH_CLIENT_SECRET is not set');
@@ -191,10 +223,13 @@ describe('m2m-auth token: one exit code per failure kind', () => {
   const run = (tokenUrl: string, ...extra: string[]) =>
     token(['--token-url', tokenUrl, ...vendorFlags(servers.auth, 'generic').slice(2), ...extra]);
 
-  it('an unreachable token URL exits 6 (NETWORK)', async () => {
-    const result = await run(await unreachableUrl('/oauth/v2/token'));
+  it('an unreachable token URL exits 6 (NETWORK), naming the host and port that refused, as curl does', async () => {
+    const url = await unreachableUrl('/oauth/v2/token');
+    const result = await run(url);
     expect(result.code).toBe(6);
-    expect(result.stderr).toMatch(/^m2m-auth: /);
+    expect(result.stderr).toBe(
+      `m2m-auth: the token endpoint could not be reached: Failed to connect to 127.0.0.1 port ${new URL(url).port}: Connection refused\n`,
+    );
   });
 
   it('an HTML token response exits 7 (INVALID_RESPONSE)', async () => {

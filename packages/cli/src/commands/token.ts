@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { createTokenProvider } from '@m2m-auth/core';
 import { CliError } from '../cli-error.ts';
 import { parseCommandArgs, wantsHelp } from '../command-args.ts';
+import { tokenEndpointUnreachable } from '../connect-failure.ts';
 import { ExitCode } from '../exit-codes.ts';
 import { TOKEN_HELP } from '../help.ts';
 import type { Command } from '../io.ts';
@@ -41,8 +42,13 @@ export const token: Command = async (args, io) => {
       );
     }
     const format = outputFormat(values);
-    const provider = createTokenProvider(await tokenProviderOptions(values, io));
-    io.stdout.write(formatToken(await provider.getToken(), format));
+    const options = await tokenProviderOptions(values, io);
+    const token = await createTokenProvider(options)
+      .getToken()
+      .catch((error: unknown) => {
+        throw tokenEndpointUnreachable(error, options.tokenUrl);
+      });
+    io.stdout.write(formatToken(token, format));
     return ExitCode.OK;
   } catch (error) {
     return reportError(error, io, 'token');

@@ -3,10 +3,13 @@
  * condition), with a clean environment so nothing from the developer's shell leaks in.
  */
 import { spawn } from 'node:child_process';
-import { createServer as createHttpServer } from 'node:http';
+import { createHash } from 'node:crypto';
+import { createServer as createHttpServer, type IncomingHttpHeaders } from 'node:http';
 import { type AddressInfo, createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import type { AuthServer, ProfileName } from '@m2m-auth/test-utils';
+import { useTestServers } from '@m2m-auth/test-utils/conformance';
+import { vi } from 'vitest';
 
 const BIN = fileURLToPath(new URL('../../src/bin.ts', import.meta.url));
 
@@ -20,12 +23,17 @@ export interface RunOptions {
   env?: Record<string, string>;
   /** Written to the child's stdin, which is then closed (empty by default). */
   stdin?: string;
+  /** Another copy of `src/bin.ts` to run (see install-without-demo.ts). */
+  bin?: string;
+  cwd?: string;
 }
 
 export function runCli(args: readonly string[], options: RunOptions = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--conditions=@m2m-auth/source', BIN, ...args], {
+    const bin = options.bin ?? BIN;
+    const child = spawn(process.execPath, ['--conditions=@m2m-auth/source', bin, ...args], {
       env: { PATH: process.env['PATH'] ?? '', ...options.env },
+      ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
     });
     let stdout = '';
     let stderr = '';
@@ -41,6 +49,16 @@ export function runCli(args: readonly string[], options: RunOptions = {}): Promi
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
+}
+
+/**
+ * The test servers for a file that runs the binary, with a timeout to match: a test may start
+ * it several times, about a second each on a busy machine (Node strips the types of the whole
+ * source graph every time).
+ */
+export function useCliTestServers() {
+  vi.setConfig({ testTimeout: 30_000 });
+  return useTestServers();
 }
 
 /** The environment variable the tests pass the secret in. */
@@ -65,6 +83,12 @@ export function vendorFlags(auth: AuthServer, profile: ProfileName): string[] {
 
 export const secretEnv = (secret = 'demo-secret') => ({ [SECRET_ENV]: secret });
 
+/** `m2m-auth request <args>` with the generic profile's token flags and the secret. */
+export const runRequest = (auth: AuthServer, args: readonly string[], options: RunOptions = {}) =>
+  runCli(['request', ...args, ...vendorFlags(auth, 'generic')], { env: secretEnv(), ...options });
+
+export const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+
 /** A JWT's shape, to prove no token reached an output it must not reach. */
 export const JWT_PATTERN = /eyJ[\w-]+\.[\w-]+\./;
 
@@ -77,22 +101,47 @@ export async function unreachableUrl(path: string): Promise<string> {
   return `http://127.0.0.1:${port}${path}`;
 }
 
-/** A token endpoint that issues opaque (non-JWT) tokens and records what it received. */
-export async function opaqueTokenServer(accessToken: string) {
-  const received: Array<{ authorization: string | undefined; form: URLSearchParams }> = [];
+export interface ReceivedRequest {
+  method: string;
+  headers: IncomingHttpHeaders;
+  body: Buffer;
+}
+
+/** A loopback HTTP server that records every request and answers each with `json`. */
+export async function recordingServer(json: unknown) {
+  const received: ReceivedRequest[] = [];
   const server = createHttpServer(async (req, res) => {
-    let body = '';
-    for await (const chunk of req) body += chunk;
-    received.push({ authorization: req.headers.authorization, form: new URLSearchParams(body) });
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    received.push({ method: req.method ?? '', headers: req.headers, body: Buffer.concat(chunks) });
     res.writeHead(200, { 'content-type': 'application/json' });
-    res.end(JSON.stringify({ access_token: accessToken, token_type: 'Bearer', expires_in: 60 }));
+    res.end(JSON.stringify(json));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
-    tokenUrl: `http://127.0.0.1:${port}/token`,
+    url: `http://127.0.0.1:${port}`,
     received,
     close: () =>
       new Promise<void>((resolve) => server.close(() => resolve()).closeAllConnections()),
+  };
+}
+
+/** A token endpoint that issues opaque (non-JWT) tokens and records what it received. */
+export async function opaqueTokenServer(accessToken: string) {
+  const server = await recordingServer({
+    access_token: accessToken,
+    token_type: 'Bearer',
+    expires_in: 60,
+  });
+  return {
+    tokenUrl: `${server.url}/token`,
+    get received() {
+      return server.received.map(({ headers, body }) => ({
+        authorization: headers.authorization,
+        form: new URLSearchParams(body.toString()),
+      }));
+    },
+    close: server.close,
   };
 }
