@@ -3,7 +3,13 @@
  * scope and path, see smoke.ts): a runtime's own "ok" is not trusted on its own.
  */
 import type { AuthServer, ResourceServer } from '@m2m-auth/test-utils';
-import { METHOD_PHASES, type SmokeConfig, type SmokeResult, scopeOf } from './smoke.ts';
+import {
+  METHOD_PHASES,
+  REDIRECT_TARGET,
+  type SmokeConfig,
+  type SmokeResult,
+  scopeOf,
+} from './smoke.ts';
 
 /** The servers' records of what actually happened (the smoke's own steps are reported apart). */
 export function checkRecords(
@@ -22,6 +28,7 @@ export function checkRecords(
     'revoke:warm',
     'revoke:fetch',
     'revoke:ky',
+    ...(config.dpop ? ['redirect:dpop'] : []),
   ];
   const names = result.steps.map((s) => s.name);
   if (JSON.stringify(names) !== JSON.stringify(expectedSteps)) {
@@ -132,8 +139,24 @@ export function checkRecords(
     );
   }
 
+  if (config.dpop) {
+    // The 307 with its body (token and proof), then the landing: a new provider learns the
+    // API's nonce there (401 use_dpop_nonce, replayed), its proofs made for that URL.
+    expect(
+      'redirect: API requests (path, method, body, status, proof outcome)',
+      api.requests
+        .filter((r) => r.path === '/redirect' || r.path === REDIRECT_TARGET)
+        .map((r) => [r.path, r.method, r.bodyLength, r.status, r.dpop?.outcome]),
+      [
+        ['/redirect', 'POST', 100, 307, undefined],
+        [REDIRECT_TARGET, 'POST', 100, 401, 'use_dpop_nonce'],
+        [REDIRECT_TARGET, 'POST', 100, 200, 'accepted'],
+      ],
+    );
+  }
+
   // Nothing else reached the servers.
-  const expectedTokenRequests = 5 + (config.dpop ? 2 : 0) + 2 + 3;
+  const expectedTokenRequests = 5 + (config.dpop ? 2 + 2 : 0) + 2 + 3;
   expect('token requests in all', auth.stats.total, expectedTokenRequests);
   return problems;
 }

@@ -62,6 +62,9 @@ export const METHOD_PHASES = [
 ] as const;
 export type MethodPhase = (typeof METHOD_PHASES)[number];
 
+/** Where the redirect step lands. */
+export const REDIRECT_TARGET = '/echo/redirect/landed';
+
 /** The scope each phase asks for: how run.ts finds its token requests. */
 export const scopeOf = (phase: string): string => `smoke/${phase}`;
 
@@ -153,6 +156,28 @@ export async function runSmoke(config: SmokeConfig): Promise<SmokeResult> {
         expectStatuses(s, [200]);
       });
     }
+  }
+
+  // 4. A same-origin 307 through fetchAuth with a DPoP-bound token: followed by fetchAuth
+  //    (`redirect: 'manual'` underneath), the body sent again, a new proof for the new URL.
+  if (config.dpop) {
+    const tokens = createTokenProvider({
+      ...providerOptions(config, 'dpop'),
+      scope: scopeOf('redirect'),
+    });
+    await step('redirect:dpop', async (s) => {
+      const to = `${api}${REDIRECT_TARGET}`;
+      const res = await fetchAuth(tokens, { origins: [api] })(
+        `${api}/redirect?status=307&to=${encodeURIComponent(to)}`,
+        { method: 'POST', body: 'r'.repeat(100) },
+      );
+      s.statuses.push(res.status);
+      await res.arrayBuffer();
+      if (!res.redirected || res.url !== to) {
+        throw new Error(`redirected ${res.redirected}, url ${res.url}, expected true, ${to}`);
+      }
+      expectStatuses(s, [200]);
+    });
   }
 
   return {

@@ -10,7 +10,8 @@
  * - `/forbidden-echo`: 403 that echoes the request's `Authorization` in `x-echo-authorization`
  *   (an API that reflects what it got, for leak tests);
  * - `/always-401`: 401 `invalid_token` whatever the token;
- * - `/redirect?to=<url>`: 302 to `<url>` (use another origin for leak tests);
+ * - `/redirect?to=<url>&status=<3xx>`: a redirect to `<url>`, 302 unless `status` is 301, 303,
+ *   307 or 308 (use another origin for leak tests);
  * - `/public`: no token needed.
  *
  * `inject(fault, times)` answers the next requests (any route) with a fault before anything
@@ -72,6 +73,8 @@ export interface ResourceServer {
   close(): Promise<void>;
 }
 
+const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
+
 const challenge = (error: string, description: string) =>
   `Bearer realm="api", error="${error}", error_description="${description}"`;
 
@@ -132,7 +135,10 @@ export async function startResourceServer(options: {
     if (fault && answerWithFault(res, fault)) return;
     if (path === '/public') return sendJson(res, 200, { ok: true });
     if (path === '/redirect') {
-      res.writeHead(302, { location: url.searchParams.get('to') ?? '/echo' });
+      const status = Number(url.searchParams.get('status'));
+      res.writeHead(REDIRECT_STATUSES.has(status) ? status : 302, {
+        location: url.searchParams.get('to') ?? '/echo',
+      });
       return res.end();
     }
     if (path === '/always-401') return unauthorized(res, 'this route never accepts a token');

@@ -113,6 +113,22 @@ describe('startResourceServer', () => {
     expect(redirect.headers.get('location')).toBe(`${other.url}/landing`);
     expect(api.counters.byPath).toMatchObject({ '/always-401': 1, '/public': 1, '/redirect': 1 });
   });
+
+  it('redirects with the status asked for, 302 for anything else', async () => {
+    const statuses: Array<[number, string | null]> = [];
+    for (const status of ['301', '303', '307', '308', '200', '']) {
+      const redirect = await call(`/redirect?to=%2Fecho&status=${status}`);
+      statuses.push([redirect.status, redirect.headers.get('location')]);
+    }
+    expect(statuses).toEqual([
+      [301, '/echo'],
+      [303, '/echo'],
+      [307, '/echo'],
+      [308, '/echo'],
+      [302, '/echo'],
+      [302, '/echo'],
+    ]);
+  });
 });
 
 describe('startOtherOrigin', () => {

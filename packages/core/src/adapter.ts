@@ -8,5 +8,6 @@ export { eventSink } from './event-sink.ts';
 export type { AnswerLike, AuthHeaders, Exchange } from './exchange.ts';
 export type { ClientContext } from './origin-policy.ts';
 export { recordHeaders } from './record-headers.ts';
+export type { RedirectHop } from './redirect-hop.ts';
 export type { OutgoingRequest, RequestPolicy, RequestPolicyOptions } from './request-policy.ts';
 export { createRequestPolicy } from './request-policy.ts';

@@ -236,6 +236,20 @@ export class Exchange {
   }
 
   /**
+   * The exchange for the next hop of a redirect the adapter follows itself
+   * (`follow-redirects.ts`): on the first request's origin, the next attempt, with the
+   * current token and a proof for `to`; on any other, this one, crossed: no token from now on.
+   * `resendable`: whether the hop's body (none, once a redirect made it a GET) can be resent.
+   */
+  async hop(to: DpopTarget, resendable: boolean): Promise<Exchange> {
+    if (!this.#crossed && this.#context.verdictFor(to.url).origin === this.#facts.origin) {
+      return this.next({ ...this.#facts, target: () => to, resendable });
+    }
+    this.#crossed = true;
+    return this;
+  }
+
+  /**
    * The next attempt of this request: the replay's authorization when one is ready, else
    * the current token with a new proof. A request that crossed to another origin stays
    * crossed: no token, no replay.

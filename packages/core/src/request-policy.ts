@@ -8,15 +8,18 @@
  *   issued lately, or its masked form): then it is renewed, whichever clone carries it.
  * - A 401 to a request that carried our token: invalidate that token (compare-and-delete),
  *   get a fresh one, replay once, if the body can be sent again whole. 403 is untouched.
- * - A redirect to another origin never carries our token.
+ * - A redirect to another origin never carries our token (nor a DPoP proof); an adapter that
+ *   lets core follow redirects (`followRedirects`) gets a new proof on the same origin.
  * - A DPoP-bound token goes with a proof per attempt; a nonce challenge is not a bad token.
  */
 import type { Authorization, DpopTarget } from './authorization.ts';
 import { boundAuthorization } from './dpop-authorization.ts';
 import { ConfigError } from './errors.ts';
 import { type AnswerLike, Exchange, type ExchangeContext } from './exchange.ts';
+import { followRedirects } from './follow-redirects.ts';
 import { issuedTokens } from './issued-tokens.ts';
 import { type ClientContext, type OriginOptions, originVerdicts } from './origin-policy.ts';
+import { firstHop, type RedirectHop } from './redirect-hop.ts';
 import { isOneShotBody } from './resendable-body.ts';
 import type { TokenProvider } from './token-provider.ts';
 import { scrubTokens } from './token-scrubber.ts';
@@ -51,6 +54,12 @@ export interface OutgoingRequest {
    * again (got 15 turns a `FormData` into a one-shot stream), `true` when it keeps a copy.
    */
   resendable?: boolean | undefined;
+  /**
+   * The adapter leaves this request's redirects to core (fetch's `redirect: 'manual'` for a
+   * caller's `'follow'`): `send` follows them when it authorizes the request, and hands
+   * `attempt` each hop. @default false
+   */
+  followRedirects?: boolean | undefined;
 }
 
 export interface RequestPolicy {
@@ -62,10 +71,15 @@ export interface RequestPolicy {
    * same request again; one that has had a final answer starts a new request instead.
    */
   begin(request: OutgoingRequest, previous?: Exchange): Promise<Exchange | undefined>;
-  /** `begin`, then `exchange.send(attempt)`; `attempt(undefined)` when it is not ours. */
+  /**
+   * `begin`, then `exchange.send(attempt)`; `attempt(undefined)` when it is not ours. With
+   * `followRedirects`, a request we authorize is sent hop by hop: `attempt` gets the hop and
+   * sends it without following (`hop.count === 0`: the request as given); without a hop, the
+   * transport follows redirects as the caller asked.
+   */
   send<R extends AnswerLike>(
     request: OutgoingRequest,
-    attempt: (exchange: Exchange | undefined, n: 0 | 1) => Promise<R>,
+    attempt: (exchange: Exchange | undefined, n: 0 | 1, hop?: RedirectHop) => Promise<R>,
   ): Promise<R>;
   /** Whether requests to `url` get our token. */
   serves(url: string | URL): boolean;
@@ -74,6 +88,9 @@ export interface RequestPolicy {
   /** The client's own error with our tokens masked (unless `maskTokensInErrors: false`). */
   scrub<T>(error: T): T;
 }
+
+const resendableBody = (request: OutgoingRequest) =>
+  request.resendable ?? !isOneShotBody(request.body);
 
 export function createRequestPolicy(
   provider: TokenProvider,
@@ -125,7 +142,7 @@ export function createRequestPolicy(
         url: proofUrl ? proofUrl() : url,
       }),
       signal: request.signal ?? undefined,
-      resendable: request.resendable ?? !isOneShotBody(request.body),
+      resendable: resendableBody(request),
     };
     // A header of ours on a request moved elsewhere (a retry layer's failover): it comes off.
     if (!verdict.listed) return Exchange.withdrawn(context, facts);
@@ -139,6 +156,10 @@ export function createRequestPolicy(
     async send(request, attempt) {
       const exchange = await begin(request);
       if (!exchange) return attempt(undefined, 0);
+      if (request.followRedirects && !exchange.crossed) {
+        const first = firstHop(request.proofUrl?.() ?? request.url, request.method);
+        return followRedirects(exchange, first, resendableBody(request), attempt);
+      }
       return exchange.send((n) => attempt(exchange, n));
     },
     owns: (authorization) => typeof authorization === 'string' && issued.isOurs(authorization),

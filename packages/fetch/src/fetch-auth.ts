@@ -4,8 +4,11 @@
  * authorized, invalidates that token and replays the request once with a fresh one. One path
  * for every input: a URL, a string, or a `Request` of any realm (the global one, undici's).
  *
- * Redirects are left to the underlying fetch: the Fetch standard (and Node's undici) drops
- * `Authorization` on a cross-origin redirect, and the conformance suite checks it.
+ * The redirects of a request it authorizes are followed here, hop by hop through core
+ * (`redirect: 'manual'` underneath, for a caller's `'follow'`): the Fetch standard drops
+ * `Authorization` on a cross-origin redirect but sends a `DPoP` proof on, and a proof made
+ * for the first URL is refused by the next one anyway. Other requests' redirects, and a
+ * caller's `'manual'` or `'error'`, are the fetch's own.
  */
 import type { TokenProvider } from '@m2m-auth/core';
 import {
@@ -14,6 +17,7 @@ import {
   type RequestPolicyOptions,
 } from '@m2m-auth/core/adapter';
 import { authorizationOf, withAuthorization } from './headers-init.ts';
+import { hopInit, requestHops } from './redirect-hops.ts';
 
 /** Any fetch-shaped function: the global fetch, undici's (with a `dispatcher`), a test double. */
 // biome-ignore lint/suspicious/noExplicitAny: each fetch has its own RequestInfo and RequestInit types
@@ -76,7 +80,10 @@ export function fetchAuth<F extends FetchLike = FetchFunction>(
       // the caller's Request keeps its headers (its body moves to the copy, as in fetch).
       const request = new (input.constructor as typeof Request)(input, init);
       const extras = fetchOnlyOptions(init);
+      // The Request not sent yet: the copy, then a clone taken before each send that a replay
+      // or a redirect may need again.
       let next = request;
+      const laterHop = requestHops(request, () => next);
       return policy.send(
         {
           url: request.url,
@@ -84,14 +91,19 @@ export function fetchAuth<F extends FetchLike = FetchFunction>(
           authorization: request.headers.get('authorization'),
           signal: request.signal,
           resendable: true, // a clone taken before sending is what a replay sends
+          followRedirects: request.redirect === 'follow',
         },
-        (exchange, n) => {
+        async (exchange, n, hop) => {
+          if (exchange && hop && hop.count > 0) {
+            const [url, hopRequest] = await laterHop(hop, exchange);
+            return send(url, { ...extras, ...hopRequest });
+          }
           const outgoing = next;
           if (exchange) {
-            if (n === 0 && exchange.mayReplay && outgoing.body) next = outgoing.clone();
+            if ((hop || (n === 0 && exchange.mayReplay)) && outgoing.body) next = outgoing.clone();
             exchange.apply(outgoing.headers);
           }
-          return send(outgoing, extras);
+          return send(outgoing, hop ? { ...extras, redirect: 'manual' } : extras);
         },
       );
     }
@@ -103,11 +115,13 @@ export function fetchAuth<F extends FetchLike = FetchFunction>(
         authorization: authorizationOf(init?.headers),
         signal: init?.signal,
         body: init?.body,
+        followRedirects: (init?.redirect ?? 'follow') === 'follow',
       },
-      (exchange) =>
-        exchange
-          ? send(input, { ...init, headers: withAuthorization(init?.headers, exchange) })
-          : send(input, init),
+      (exchange, _n, hop) => {
+        if (!exchange) return send(input, init);
+        if (hop) return send(hop.count === 0 ? input : hop.url.href, hopInit(init, hop, exchange));
+        return send(input, { ...init, headers: withAuthorization(init?.headers, exchange) });
+      },
     );
   } as F;
 }
