@@ -5,7 +5,14 @@
  * refuse a replay) and `iat`/`exp` in the server's time when we learnt our clock is off.
  */
 import { importJWK, importPKCS8, type JWK, SignJWT } from 'jose';
+import {
+  type CredentialInput,
+  credentialIdentity,
+  isCredentialInput,
+  objectIdentity,
+} from './credential-source.ts';
 import { ConfigError } from './errors.ts';
+import { type SecretSource, secretSource } from './secret-source.ts';
 
 export const ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
 
@@ -15,6 +22,15 @@ export type PrivateKeyInput = CryptoKey | JWK | string;
 export interface ClientAssertionOptions {
   /** `private_key_jwt`: the signing key. Not used by `client_secret_jwt` (the secret signs). */
   privateKey?: PrivateKeyInput;
+  /**
+   * An assertion issued elsewhere, sent as `private_key_jwt` is (workload identity: a
+   * Kubernetes service-account token, Entra's `AZURE_FEDERATED_TOKEN_FILE`, a GitHub Actions
+   * OIDC token): a string, a function, or `fromFile(path)` from `@m2m-auth/core/files`. Read
+   * before the first token request; again before a later one when the file changed or the
+   * JWT's `exp` is within a minute; and once more when the server refuses it. Instead of
+   * `privateKey`.
+   */
+  assertion?: CredentialInput;
   /**
    * JWS algorithm. @default the JWK's `alg`, else `RS256` for RSA, `ES256`/`ES384`/`ES512`
    * by curve, `EdDSA` for Ed25519 keys; `HS256` for `client_secret_jwt`
@@ -36,6 +52,41 @@ export interface AssertionSigner {
   sign(clientId: string, audience: string, now: number): Promise<string>;
   /** What identifies the key in the cache key (never the key material itself). */
   readonly fingerprint: string;
+  /** An assertion issued elsewhere: loaded before each token request, re-read once if refused. */
+  readonly source?: SecretSource;
+}
+
+/** Options that cannot work, refused where they are given. */
+export function checkClientAssertion(options: ClientAssertionOptions | undefined): void {
+  if (options?.assertion === undefined) return;
+  if (!isCredentialInput(options.assertion) || options.assertion === '') {
+    throw new ConfigError(
+      'clientAssertion.assertion must be a non-empty string, a function or a source',
+    );
+  }
+  if (options.privateKey !== undefined) {
+    throw new ConfigError(
+      'clientAssertion takes an assertion from outside or a privateKey to sign one, not both',
+    );
+  }
+}
+
+/**
+ * `private_key_jwt` with an assertion from outside: what the source holds is sent as it is
+ * (the platform chose its claims); the cache key knows the source, not the rotating JWT.
+ */
+export function externalAssertion(
+  input: CredentialInput,
+  onValue: (assertion: string) => void,
+): AssertionSigner {
+  const source = secretSource(input, onValue, 'clientAssertion.assertion');
+  return {
+    fingerprint: `external:${credentialIdentity(input)}`,
+    source,
+    async sign() {
+      return (source.current() ?? (await source.load())) as string;
+    },
+  };
 }
 
 function defaultAlg(key: CryptoKey): string {
@@ -150,17 +201,10 @@ function assertion(
  * (never kept in clear); a `CryptoKey` cannot be read, so it is known by its `kid` (give one
  * when processes share a Redis store) or, without, by an id that lives as long as the object.
  */
-const cryptoKeyIds = new WeakMap<CryptoKey, string>();
 function keyIdentity(input: PrivateKeyInput): string {
   if (typeof input === 'string') return input;
   if ('algorithm' in input && typeof (input as CryptoKey).type === 'string') {
-    const key = input as CryptoKey;
-    let id = cryptoKeyIds.get(key);
-    if (!id) {
-      id = crypto.randomUUID();
-      cryptoKeyIds.set(key, id);
-    }
-    return id;
+    return objectIdentity(input as CryptoKey);
   }
   return JSON.stringify(input);
 }
@@ -170,10 +214,13 @@ export function assertionSigners(
   config: { clientAuth: string | undefined; clientAssertion: ClientAssertionOptions },
   secret: { current(): string | undefined },
   hasSecret: boolean,
+  onAssertion: (assertion: string) => void,
 ): Partial<Record<'private_key_jwt' | 'client_secret_jwt', AssertionSigner>> {
   const { clientAuth, clientAssertion } = config;
   const signers: Partial<Record<'private_key_jwt' | 'client_secret_jwt', AssertionSigner>> = {};
-  if (clientAssertion.privateKey !== undefined) {
+  if (clientAssertion.assertion !== undefined) {
+    signers.private_key_jwt = externalAssertion(clientAssertion.assertion, onAssertion);
+  } else if (clientAssertion.privateKey !== undefined) {
     signers.private_key_jwt = privateKeySigner(clientAssertion);
   }
   if (clientAuth === 'client_secret_jwt') {

@@ -47,8 +47,13 @@ export type TokenEvent =
     })
   | (Base & {
       type: 'secret_reread';
-      /** True when the `clientSecret` function gave a new secret (the request is retried). */
+      /** True when the function or file gave a new value (the request is retried). */
       changed: boolean;
+      /**
+       * What was read again after the server refused it: `clientSecret` or
+       * `clientAssertion.assertion`.
+       */
+      credential: string;
     });
 
 export type TokenEventType = TokenEvent['type'];

@@ -1,6 +1,7 @@
 export type { ClientAssertionOptions, PrivateKeyInput } from './client-assertion.ts';
 export type { ClientAuth, ClientAuthMethod } from './client-auth.ts';
 export { basicAuthorization, formEncode } from './client-auth.ts';
+export type { CredentialInput, CredentialSource } from './credential-source.ts';
 export type { ReplayNotice, TokenRequestContext, TokenServed } from './diagnostics.ts';
 export { DIAGNOSTICS_CHANNELS } from './diagnostics.ts';
 export type { DpopAlg, DpopOptions, DpopProver } from './dpop.ts';

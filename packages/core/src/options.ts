@@ -2,8 +2,9 @@
  * `createTokenProvider` options, their defaults, and the checks that make a bad option fail
  * at construction with a `ConfigError` rather than on the first request.
  */
-import type { ClientAssertionOptions } from './client-assertion.ts';
+import { type ClientAssertionOptions, checkClientAssertion } from './client-assertion.ts';
 import type { ClientAuth } from './client-auth.ts';
+import { isCredentialInput } from './credential-source.ts';
 import type { DpopOptions } from './dpop.ts';
 import { ConfigError } from './errors.ts';
 import type { Logger, TokenEvent } from './events.ts';
@@ -27,9 +28,10 @@ export interface TokenProviderOptions {
   issuer?: string;
   clientId: string;
   /**
-   * The client secret, or a function (sync or async) returning it, called before the first
+   * The client secret; or a function (sync or async) returning it, called before the first
    * token request and again on `invalid_client`, so a rotated secret is picked up without a
-   * restart. Not needed for `private_key_jwt` and the `tls_client_auth` methods.
+   * restart; or a source such as `fromFile(path)` (`@m2m-auth/core/files`), also read again
+   * when the file changes. Not needed for `private_key_jwt` and the `tls_client_auth` methods.
    */
   clientSecret?: SecretInput;
   /**
@@ -43,7 +45,10 @@ export interface TokenProviderOptions {
    * `clientAssertion.privateKey` is set, else 'client_secret_basic'
    */
   clientAuth?: ClientAuth;
-  /** Key, algorithm and audience of `private_key_jwt` / `client_secret_jwt` assertions. */
+  /**
+   * Key, algorithm and audience of `private_key_jwt` / `client_secret_jwt` assertions, or an
+   * assertion issued elsewhere (`assertion`: workload identity).
+   */
   clientAssertion?: ClientAssertionOptions;
   /**
    * DPoP (RFC 9449): sender-constrained tokens. `true` generates an ES256 key pair for this
@@ -197,7 +202,13 @@ function clientAuthOf(options: TokenProviderOptions): ClientAuth | undefined {
   }
   if (clientAuth !== undefined) return clientAuth;
   if (options.tokenUrl === undefined) return undefined; // discovery decides
-  return options.clientAssertion?.privateKey ? 'private_key_jwt' : 'client_secret_basic';
+  return hasClientKey(options) ? 'private_key_jwt' : 'client_secret_basic';
+}
+
+/** A key (or an assertion from outside) for `private_key_jwt`. */
+function hasClientKey(options: TokenProviderOptions): boolean {
+  const assertion = options.clientAssertion;
+  return assertion?.privateKey !== undefined || assertion?.assertion !== undefined;
 }
 
 export function resolveOptions(options: TokenProviderOptions): ResolvedOptions {
@@ -206,18 +217,23 @@ export function resolveOptions(options: TokenProviderOptions): ResolvedOptions {
   const clientAuth = clientAuthOf(options);
   const secretless =
     (clientAuth !== undefined && SECRETLESS.includes(clientAuth)) ||
-    (clientAuth === undefined && options.clientAssertion?.privateKey !== undefined);
+    (clientAuth === undefined && hasClientKey(options));
   if (options.clientSecret === undefined && !secretless) {
     throw new ConfigError(
       `clientSecret is required with clientAuth '${clientAuth ?? 'discovered'}'`,
     );
   }
   if (typeof options.clientSecret === 'string') nonEmpty('clientSecret', options.clientSecret);
-  else if (options.clientSecret !== undefined && typeof options.clientSecret !== 'function') {
-    throw new ConfigError('clientSecret must be a string or a function returning one');
+  else if (options.clientSecret !== undefined && !isCredentialInput(options.clientSecret)) {
+    throw new ConfigError(
+      'clientSecret must be a string or a function (or a source) returning one',
+    );
   }
-  if (clientAuth === 'private_key_jwt' && options.clientAssertion?.privateKey === undefined) {
-    throw new ConfigError("clientAuth 'private_key_jwt' needs clientAssertion.privateKey");
+  checkClientAssertion(options.clientAssertion);
+  if (clientAuth === 'private_key_jwt' && !hasClientKey(options)) {
+    throw new ConfigError(
+      "clientAuth 'private_key_jwt' needs clientAssertion.privateKey or clientAssertion.assertion",
+    );
   }
   if (options.clientAssertion?.audience === 'issuer' && options.issuer === undefined) {
     throw new ConfigError("clientAssertion.audience 'issuer' needs the issuer option");

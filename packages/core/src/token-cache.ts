@@ -91,7 +91,8 @@ export function createTokenCache(
           emit({ type: 'token_request_retried', ...base, attempt, delayMs, error }),
         onFallback: (from, to) => emit({ type: 'client_auth_fallback', ...base, from, to }),
         onClockSkew: (offsetMs) => emit({ type: 'clock_skew', ...base, offsetMs }),
-        onSecretReread: (changed) => emit({ type: 'secret_reread', ...base, changed }),
+        onSecretReread: (changed, credential) =>
+          emit({ type: 'secret_reread', ...base, changed, credential }),
       });
       redactor.add(parsed.accessToken);
       const target = await keyFor(request);

@@ -69,7 +69,12 @@ export function createTokenProvider(options: TokenProviderOptions): TokenProvide
     redactor,
     what: 'Metadata request',
   });
-  const assertions = assertionSigners(config, secrets, options.clientSecret !== undefined);
+  const assertions = assertionSigners(
+    config,
+    secrets,
+    options.clientSecret !== undefined,
+    redactor.addSent,
+  );
   const dpop = options.dpop ? createDpopProver(options.dpop, Date.now) : undefined;
   const credentialKey = Object.values(assertions)
     .map((signer) => signer.fingerprint)

@@ -1,8 +1,8 @@
 /**
  * A complete token request: the server's target (discovered once when only the issuer is
  * known), the client auth method (given, chosen from the metadata, or `auto`'s probing and
- * memory), the secret re-read on `invalid_client` when it is a function, around the retried
- * HTTP exchange.
+ * memory), the credentials loaded before it and re-read once when the server refuses them
+ * (a secret function or file, an assertion from outside), around the retried HTTP exchange.
  */
 
 import { sleep } from './abort.ts';
@@ -15,6 +15,7 @@ import {
   type M2MAuthError,
 } from './errors.ts';
 import { type RetryPolicy, retryDelay } from './retry.ts';
+import type { SecretSource } from './secret-source.ts';
 import { requestToken, type TokenEndpoint } from './token-endpoint.ts';
 import type { ParsedToken } from './token-response.ts';
 import type { ServerTarget } from './token-server.ts';
@@ -29,7 +30,8 @@ export interface TokenRequest {
   onRetry(attempt: number, delayMs: number, error: M2MAuthError): void;
   onFallback(from: ClientAuthMethod, to: ClientAuthMethod): void;
   onClockSkew(offsetMs: number): void;
-  onSecretReread(changed: boolean): void;
+  /** `credential`: which one was read again (`clientSecret`, `clientAssertion.assertion`...). */
+  onSecretReread(changed: boolean, credential: string): void;
 }
 
 async function withRetries<T>(request: TokenRequest, attempt: () => Promise<T>): Promise<T> {
@@ -45,12 +47,42 @@ async function withRetries<T>(request: TokenRequest, attempt: () => Promise<T>):
   }
 }
 
-/** The server did not accept this way of presenting the credentials. */
+/**
+ * The server did not accept the client's credentials or this way of presenting them:
+ * `invalid_client`, a bare 401, and the 401s of servers that name it otherwise (Auth0's
+ * `access_denied`, Keycloak's `unauthorized_client`; their 403s are about permissions).
+ */
 function clientRejected(error: unknown): boolean {
-  return (
-    (isOAuthError(error) && error.error === 'invalid_client') ||
-    (isM2MAuthError(error) && error.code === ErrorCode.HTTP && error.status === 401)
-  );
+  if (!isM2MAuthError(error)) return false;
+  if (isOAuthError(error)) {
+    return (
+      error.error === 'invalid_client' ||
+      (error.status === 401 && ['access_denied', 'unauthorized_client'].includes(error.error))
+    );
+  }
+  return error.code === ErrorCode.HTTP && error.status === 401;
+}
+
+/** What the rejection asks to be read again: the secret, or an assertion from outside. */
+function refusedCredentials(
+  request: TokenRequest,
+  method: ClientAuthMethod,
+  error: unknown,
+): Array<[string, SecretSource]> {
+  const { credentials } = request.endpoint;
+  if (!clientRejected(error)) return [];
+  if (method.startsWith('client_secret')) return [['clientSecret', credentials.secret]];
+  const source = method === 'private_key_jwt' ? credentials.assertions[method]?.source : undefined;
+  return source ? [['clientAssertion.assertion', source]] : [];
+}
+
+/** Every credential read before a token request (a file is stat'ed here, once per request). */
+function credentialSources(request: TokenRequest): SecretSource[] {
+  const { credentials } = request.endpoint;
+  return [
+    credentials.secret,
+    ...Object.values(credentials.assertions).flatMap((s) => (s.source ? [s.source] : [])),
+  ];
 }
 
 /** Our preference among what the metadata lists (RFC 8414: absent means Basic only). */
@@ -84,8 +116,8 @@ function candidates(request: TokenRequest, target: ServerTarget): ClientAuthMeth
 
 export async function fetchToken(request: TokenRequest): Promise<ParsedToken> {
   const target = await withRetries(request, () => request.endpoint.server.resolve());
-  const { secret } = request.endpoint.credentials;
-  await secret.load();
+  const now = request.endpoint.server.clock.now();
+  await Promise.all(credentialSources(request).map((source) => source.load(now)));
   const methods = candidates(request, target);
   let reread = false;
   let clockMoved = false;
@@ -96,7 +128,8 @@ export async function fetchToken(request: TokenRequest): Promise<ParsedToken> {
   };
   for (let i = 0; ; ) {
     const method = methods[i] as ClientAuthMethod;
-    const used = secret.current(); // what this attempt sends: another flight may rotate it
+    // What this attempt sends: another flight may rotate it meanwhile.
+    const used = new Map(credentialSources(request).map((source) => [source, source.current()]));
     try {
       const token = await withRetries(request, () =>
         requestToken(request.endpoint, method, target, onClockSkew),
@@ -110,11 +143,16 @@ export async function fetchToken(request: TokenRequest): Promise<ParsedToken> {
         clockRetried = true;
         continue;
       }
-      // A secret function is asked once more: it may hold the rotated secret by now.
-      if (!reread && secret.rotates && method.startsWith('client_secret')) {
+      // A function or file is asked once more: it may hold the rotated credential by now.
+      const refused = refusedCredentials(request, method, error).filter(([, s]) => s.rotates);
+      if (!reread && refused.length > 0) {
         reread = true;
-        const changed = secret.current() !== used || (await secret.reread());
-        request.onSecretReread(changed);
+        let changed = false;
+        for (const [name, source] of refused) {
+          const fresh = source.current() !== used.get(source) || (await source.reread());
+          request.onSecretReread(fresh, name);
+          changed ||= fresh;
+        }
         if (changed) continue;
       }
       const next = methods[i + 1];

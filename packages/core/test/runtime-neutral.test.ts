@@ -5,10 +5,11 @@ import { describe, expect, it } from 'vitest';
 // Core must run wherever fetch and Web Crypto exist (Node, Deno, Bun, workerd). The biome
 // rule `noNodejsModules` and `"types": []` in its tsconfig catch most of this at build time;
 // this test also covers Node-only globals that type-check through other lib files.
+// `files/` is the Node entry point `@m2m-auth/core/files` (fromFile), on purpose outside it.
 const srcDir = join(import.meta.dirname, '../src');
 const sources = readdirSync(srcDir, { recursive: true })
   .map(String)
-  .filter((file) => file.endsWith('.ts'))
+  .filter((file) => file.endsWith('.ts') && !file.startsWith('files'))
   .map((file) => ({ file, text: readFileSync(join(srcDir, file), 'utf8') }));
 
 describe('@m2m-auth/core sources', () => {
@@ -31,6 +32,10 @@ describe('@m2m-auth/core sources', () => {
       expect(code).not.toMatch(/\b(require|process|Buffer|__dirname|setImmediate)\b/);
     },
   );
+
+  it('never reach the Node entry point files/ from the root', () => {
+    for (const { text } of sources) expect(text).not.toMatch(/from\s+['"]\.\/files\//);
+  });
 
   it('depends only on runtime-neutral packages', () => {
     const pkg = JSON.parse(readFileSync(join(srcDir, '../package.json'), 'utf8')) as {
