@@ -1,5 +1,15 @@
 export type { AuthControl, AuthServer, AuthServerOptions } from './auth-server.ts';
 export { DEFAULT_AUDIENCE, DEFAULT_CLIENTS, startAuthServer } from './auth-server.ts';
+export type { CertifiedApi, CertifiedApiRecord } from './certified/certified-api.ts';
+export { startCertifiedApi } from './certified/certified-api.ts';
+export type { CertifiedClients, KeyClient, SecretClient } from './certified/certified-clients.ts';
+export type {
+  AccessTokenFormat,
+  CertifiedServer,
+  CertifiedServerOptions,
+} from './certified/certified-server.ts';
+export { startCertifiedServer } from './certified/certified-server.ts';
+export type { CertifiedStats, CertifiedTokenRequest } from './certified/certified-stats.ts';
 export type { AssertionMethod, DecodedAssertion } from './client-assertion.ts';
 export {
   ASSERTION_LEEWAY_SECONDS,

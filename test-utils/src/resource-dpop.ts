@@ -49,7 +49,12 @@ export async function checkDpopAccess(
   dpop: DpopVerifier,
   req: IncomingMessage,
   res: ServerResponse,
-  request: { scheme: 'Bearer' | 'DPoP'; token: string; claims: AccessTokenClaims; htu: string },
+  request: {
+    scheme: 'Bearer' | 'DPoP';
+    token: string;
+    claims: Pick<AccessTokenClaims, 'cnf'>;
+    htu: string;
+  },
 ): Promise<DpopAccess> {
   const { scheme, token, claims, htu } = request;
   const jkt = claims.cnf?.jkt;

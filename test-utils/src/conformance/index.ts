@@ -1,3 +1,5 @@
+export type { CertifiedSetup, MakeCertifiedClient } from './certified.ts';
+export { describeCertified } from './certified.ts';
 export type { CompositionVariant, RetryPlacement } from './composition.ts';
 export { describeComposition } from './composition.ts';
 export { streamOf } from './stream-body.ts';
@@ -12,4 +14,6 @@ export type {
   UniformRequest,
   UniformResponse,
 } from './types.ts';
+export type { CertifiedServers } from './use-certified-servers.ts';
+export { useCertifiedServers } from './use-certified-servers.ts';
 export { useTestServers } from './use-test-servers.ts';
