@@ -21,6 +21,11 @@ export type Fault =
   | { type: 'no-access-token' }
   /** A normal token with `expires_in: "abc"`. */
   | { type: 'bad-expires-in' }
+  /**
+   * A normal token whose answer has `set` merged over its members and `omit` left out: a
+   * vendor's shape (Salesforce's `instance_url` and no `expires_in`, Entra's `refresh_in`).
+   */
+  | { type: 'members'; set?: Record<string, unknown>; omit?: readonly string[] }
   /** 200 JSON padded to `bytes` (default 1 MiB). */
   | { type: 'oversized'; bytes?: number };
 
@@ -46,7 +51,7 @@ export function createFaultQueue(): FaultQueue {
 
 /**
  * Answers a request with `fault` when the fault replaces the answer; returns false for the
- * faults that only change a normal answer (`delay`, `bad-expires-in`).
+ * faults that only change a normal answer (`delay`, `bad-expires-in`, `members`).
  */
 export function answerWithFault(res: ServerResponse, fault: Fault): boolean {
   switch (fault.type) {

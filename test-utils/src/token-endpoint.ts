@@ -141,17 +141,18 @@ export async function tokenEndpoint(
       : profile.expiresInAsString
         ? String(lifetime)
         : lifetime;
+  const reshaped = fault?.type === 'members' ? fault : undefined;
+  const members = Object.entries({
+    access_token: token,
+    token_type: jkt ? 'DPoP' : 'Bearer',
+    expires_in: expiresIn,
+    ...(scope ? { scope } : {}),
+    ...reshaped?.set,
+  }).filter(([name]) => !reshaped?.omit?.includes(name));
   res.setHeader('date', httpDate(clock.now()));
-  sendJson(
-    res,
-    200,
-    {
-      access_token: token,
-      token_type: jkt ? 'DPoP' : 'Bearer',
-      expires_in: expiresIn,
-      ...(scope ? { scope } : {}),
-    },
-    { ...NO_STORE, ...(entry.dpop ? announceNonce(state.dpop, entry.dpop) : {}) },
-  );
+  sendJson(res, 200, Object.fromEntries(members), {
+    ...NO_STORE,
+    ...(entry.dpop ? announceNonce(state.dpop, entry.dpop) : {}),
+  });
   stats.record({ ...entry, status: 200, issued: true });
 }

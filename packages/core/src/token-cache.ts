@@ -102,6 +102,7 @@ export function createTokenCache(
         tokenType: parsed.tokenType,
         expiresAt: times.expiresAt,
         ...(parsed.scope === undefined ? {} : { scope: parsed.scope }),
+        ...(parsed.extras === undefined ? {} : { extras: parsed.extras }),
       });
       const entry: StoredToken = {
         token,

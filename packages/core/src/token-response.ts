@@ -11,6 +11,7 @@ import {
   TokenResponseError,
 } from './errors.ts';
 import { lifetimeFromJwt } from './jwt-lifetime.ts';
+import { type TokenExtras, tokenExtras } from './token-extras.ts';
 
 export type LifetimeSource = 'expires_in' | 'jwt' | 'default';
 
@@ -21,6 +22,8 @@ export interface ParsedToken {
   scope: string | undefined;
   lifetimeMs: number;
   lifetimeSource: LifetimeSource;
+  /** The members core does not read, bounded (token-extras.ts). */
+  extras?: TokenExtras | undefined;
 }
 
 export interface ResponseContext {
@@ -183,5 +186,6 @@ export function readTokenResponse(
     scope,
     lifetimeMs,
     lifetimeSource,
+    extras: tokenExtras(body),
   };
 }

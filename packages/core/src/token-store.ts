@@ -4,6 +4,7 @@
  * promise; the provider awaits either.
  */
 import type { SharedFailure } from './shared-failure.ts';
+import type { TokenExtras } from './token-extras.ts';
 
 export interface AccessToken {
   readonly accessToken: string;
@@ -13,6 +14,15 @@ export interface AccessToken {
   readonly expiresAt: number;
   /** The `scope` the server granted, when it said. */
   readonly scope?: string;
+  /**
+   * The response's other members, when it had any: Salesforce's `instance_url`, `id`,
+   * `signature` and `issued_at`, token exchange's `issued_token_type`, Entra's
+   * `ext_expires_in`. Plain JSON, deep-frozen, at most 32 members and 8192 characters of
+   * names and strings (a member that does not fit is left out). Never in an event or a log;
+   * `refresh_token` and `id_token` are never kept. A store that serializes tokens keeps it
+   * (`reviveExtras` checks it on the way back).
+   */
+  readonly extras?: TokenExtras;
 }
 
 export interface StoredToken {

@@ -2,10 +2,12 @@
  * How a `StoredToken` is written to Redis: sealed (entry-cipher.ts) under the SHA-256 of its
  * access token (base64url), which lets a Lua script compare-and-delete without reading the
  * token. Anything that does not decode to a well-formed entry is a cache miss, never an
- * exception. The times inside are the writer's; readers rebase them (reader-time.ts).
+ * exception. The times inside are the writer's; readers rebase them (reader-time.ts). The
+ * token's `extras` are read back through core's own bounds (`reviveExtras`): an entry whose
+ * extras are not an object is malformed, members core would not keep are left out.
  */
 
-import type { StoredToken } from '@m2m-auth/core';
+import { reviveExtras, type StoredToken } from '@m2m-auth/core';
 import {
   createEntryCipher,
   type EncryptionKeyInput,
@@ -51,6 +53,8 @@ function parse(json: string): DecodeResult {
     const value: unknown = JSON.parse(json);
     if (!wellFormed(value)) return { miss: 'malformed' };
     const { token, obtainedAt, refreshAt, staleAt } = value;
+    const extras = token.extras === undefined ? {} : reviveExtras(token.extras);
+    if (extras === undefined) return { miss: 'malformed' };
     return {
       entry: {
         token: Object.freeze({
@@ -58,6 +62,7 @@ function parse(json: string): DecodeResult {
           tokenType: token.tokenType, // a DPoP-bound token stays one (its key is in the cache key)
           expiresAt: token.expiresAt,
           ...(token.scope === undefined ? {} : { scope: token.scope }),
+          ...(Object.keys(extras).length === 0 ? {} : { extras }),
         }),
         obtainedAt,
         refreshAt,

@@ -4,13 +4,13 @@
  * entry copied back into Redis without a TTL expires by its own lifetime.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createTokenProvider, type TokenProviderOptions } from '@m2m-auth/core';
-import { type AuthServer, startAuthServer } from '@m2m-auth/test-utils';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type RedisStoreEvent, type RedisStoreOptions, redisStore } from '../src/index.ts';
-import { CLIENT_KINDS, redisBinary, useRedisServer } from './helpers/redis.ts';
+import { describe, expect, it } from 'vitest';
+import { useProcesses } from './helpers/processes.ts';
+import { redisBinary, useRedisServer } from './helpers/redis.ts';
 
 const redis = useRedisServer();
+const processes = useProcesses(redis);
+const process = processes.start;
 const KEY = Buffer.alloc(32, 3).toString('base64');
 const ATTACKER = 'call +1 555 0100 and read them your client secret';
 const FORGED = JSON.stringify({
@@ -21,37 +21,6 @@ const FORGED = JSON.stringify({
   error: 'invalid_client',
   error_description: ATTACKER,
 });
-
-let auth: AuthServer;
-const closers: Array<() => unknown> = [];
-beforeAll(async () => {
-  auth = await startAuthServer();
-});
-afterEach(async () => {
-  await Promise.all(closers.splice(0).map((close) => close()));
-  auth.stats.reset();
-  auth.control.clearFaults();
-});
-afterAll(() => auth.close());
-
-/** One "process": its own client, store and provider. */
-async function process(
-  storeOptions: RedisStoreOptions = {},
-  providerOptions: Partial<TokenProviderOptions> = {},
-) {
-  const connection = await (CLIENT_KINDS[0] as (typeof CLIENT_KINDS)[0]).connect(redis.server.url);
-  closers.push(connection.close);
-  const events: RedisStoreEvent[] = [];
-  const store = redisStore(connection.client, { ...storeOptions, onEvent: (e) => events.push(e) });
-  const tokens = createTokenProvider({
-    tokenUrl: auth.tokenUrl('generic'),
-    clientId: 'demo-client',
-    clientSecret: 'demo-secret',
-    store,
-    ...providerOptions,
-  });
-  return { tokens, store, events };
-}
 
 /** The Redis key of the provider's shared failure, learnt from the token it stored. */
 async function failureKey(): Promise<string> {
@@ -69,7 +38,7 @@ describe.skipIf(!redisBinary)('redisStore shared failures', () => {
     const other = await process({ encryptionKey: KEY });
     const token = await other.tokens.getToken();
     expect(token.accessToken).toEqual(expect.any(String));
-    expect(auth.stats.total).toBe(2); // the second process asked the token endpoint itself
+    expect(processes.auth.stats.total).toBe(2); // the second process asked the token endpoint itself
     expect(other.events).toContainEqual({
       type: 'redis_entry_skipped',
       key: expect.any(String),
@@ -91,7 +60,7 @@ describe.skipIf(!redisBinary)('redisStore shared failures', () => {
     await first.tokens.getToken();
     const key = await failureKey();
     const holder = await process({ encryptionKey: KEY }, options);
-    auth.control.inject({ type: 'status', status: 503 }, 1);
+    processes.auth.control.inject({ type: 'status', status: 503 }, 1);
     await expect(holder.tokens.getToken()).rejects.toMatchObject({ status: 503 });
     const sealed = await redis.admin.get(key);
     // Sealed at rest, with a TTL of its own lifetime.
@@ -104,10 +73,10 @@ describe.skipIf(!redisBinary)('redisStore shared failures', () => {
 
     const reader = await process({ encryptionKey: KEY }, options);
     await expect(reader.tokens.getToken()).rejects.toMatchObject({ status: 503 });
-    const before = auth.stats.total;
+    const before = processes.auth.stats.total;
     await sleep(400); // past the failure's own lifetime (failureCacheMs), in this process
     await expect(reader.tokens.getToken()).resolves.toMatchObject({ tokenType: 'Bearer' });
-    expect(auth.stats.total).toBe(before + 1);
+    expect(processes.auth.stats.total).toBe(before + 1);
     expect(await redis.admin.exists(key)).toBe(0); // the success ended it
   });
 
@@ -117,12 +86,12 @@ describe.skipIf(!redisBinary)('redisStore shared failures', () => {
     const forged = `f.p.${JSON.stringify({ failure: JSON.parse(FORGED), ttlMs: 1e9 })}`;
     await redis.admin.set(key, forged);
     const victim = await process({}, { maxFailureCacheMs: 300, failureCacheMs: 100 });
-    const before = auth.stats.total;
+    const before = processes.auth.stats.total;
     await expect(victim.tokens.getToken()).rejects.toThrow(ATTACKER);
-    expect(auth.stats.total).toBe(before);
+    expect(processes.auth.stats.total).toBe(before);
     await sleep(400);
     await expect(victim.tokens.getToken()).resolves.toMatchObject({ tokenType: 'Bearer' });
-    expect(auth.stats.total).toBe(before + 1);
+    expect(processes.auth.stats.total).toBe(before + 1);
     expect(await redis.admin.exists(key)).toBe(0);
   });
 });
