@@ -1,5 +1,6 @@
 /** The curl-like half of `m2m-auth request`: the target URL, the request init, the printed head. */
 import { isM2MAuthError } from '@m2m-auth/core';
+import { escapeControls } from '@m2m-auth/core/adapter';
 import { CliError } from './cli-error.ts';
 import { describeConnectFailure, tokenEndpointUnreachable } from './connect-failure.ts';
 import { ExitCode } from './exit-codes.ts';
@@ -64,10 +65,17 @@ export function requestInit(
   return { method, headers };
 }
 
-/** `HTTP 200 OK`, the headers, a blank line: what `curl -i` prints before the body. */
+/** `HTTP 200 OK` with the server's reason text escaped for the terminal (it may hold ESC). */
+export const statusLine = (response: Response) =>
+  `HTTP ${response.status} ${escapeControls(response.statusText)}`.trimEnd();
+
+/**
+ * `HTTP 200 OK`, the headers, a blank line: what `curl -i` prints before the body. Unlike
+ * curl, control characters in the server's text are escaped: a terminal would obey them.
+ */
 export function responseHead(response: Response): string {
-  const lines = [`HTTP ${response.status} ${response.statusText}`.trimEnd()];
-  for (const [name, value] of response.headers) lines.push(`${name}: ${value}`);
+  const lines = [statusLine(response)];
+  for (const [name, value] of response.headers) lines.push(`${name}: ${escapeControls(value)}`);
   return `${lines.join('\n')}\n\n`;
 }
 

@@ -9,6 +9,8 @@
  * itself (Host, User-Agent, Accept-Encoding, Content-Length), and the answer after any
  * redirects were followed.
  */
+import { escapeControls } from '@m2m-auth/core/adapter';
+import { statusLine } from './http-request.ts';
 
 const MASK = '[redacted]';
 const CREDENTIAL_HEADERS = new Set(['authorization', 'proxy-authorization', 'dpop']);
@@ -67,8 +69,9 @@ export function requestTrace(
     write(`${note ? `* ${note}\n` : ''}${lines('>', texts)}`);
   };
   const traceAnswer = (response: Response) => {
-    const texts = [`HTTP ${response.status} ${response.statusText}`];
-    for (const [name, value] of response.headers) texts.push(`${name}: ${mask(value)}`);
+    const texts = [statusLine(response)];
+    for (const [name, value] of response.headers)
+      texts.push(`${name}: ${escapeControls(mask(value))}`);
     write(
       `${response.redirected ? `* redirects followed to ${mask(response.url)}\n` : ''}${lines('<', texts)}`,
     );

@@ -1,4 +1,5 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { type AddressInfo, createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -185,6 +186,43 @@ describe('m2m-auth request: unreachable', () => {
       `m2m-auth: the token endpoint could not be reached: Failed to connect to 127.0.0.1 port ${new URL(tokenUrl).port}: Connection refused\n`,
     );
     expect(servers.api.counters.total).toBe(0);
+  });
+});
+
+/** A server whose status text and a header carry terminal controls (ESC, BEL, CSI C1). */
+async function hostileHeadServer() {
+  const server = createNetServer((socket) => {
+    socket.once('data', () =>
+      socket.end(
+        'HTTP/1.1 500 Oops\x1b]0;pwned\x07\x1b[2J\r\n' +
+          'x-evil: a\x9b31mb\r\ncontent-length: 2\r\nconnection: close\r\n\r\nno',
+        'latin1',
+      ),
+    );
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return { url: `http://127.0.0.1:${port}/`, close: () => server.close() };
+}
+
+describe('m2m-auth request: what the server wrote is escaped for the terminal', () => {
+  it('status text and header values in the head, -v, -i and --fail print controls as \\xNN', async () => {
+    const hostile = await hostileHeadServer();
+    try {
+      const outputs = [
+        (await request([hostile.url])).stderr,
+        (await request(['-v', hostile.url])).stderr,
+        (await request(['-i', hostile.url])).stdout,
+        (await request(['-f', hostile.url])).stderr,
+      ];
+      for (const output of outputs) {
+        expect(output).not.toMatch(/[\u001b\u0007\u009b]/);
+        expect(output).toContain('Oops\\x1b]0;pwned\\x07\\x1b[2J');
+      }
+      for (const output of outputs.slice(0, 3)) expect(output).toContain('x-evil: a\\x9b31mb');
+    } finally {
+      hostile.close();
+    }
   });
 });
 

@@ -11,3 +11,5 @@ export { recordHeaders } from './record-headers.ts';
 export type { RedirectHop } from './redirect-hop.ts';
 export type { OutgoingRequest, RequestPolicy, RequestPolicyOptions } from './request-policy.ts';
 export { createRequestPolicy } from './request-policy.ts';
+// For tools that print what a server sent (the CLI): C0/C1 controls and DEL escaped.
+export { escapeControls } from './server-text.ts';

@@ -10,7 +10,13 @@ import { CliError } from '../cli-error.ts';
 import { parseCommandArgs, wantsHelp } from '../command-args.ts';
 import { ExitCode } from '../exit-codes.ts';
 import { REQUEST_HELP } from '../help.ts';
-import { asRequestError, requestInit, responseHead, targetUrl } from '../http-request.ts';
+import {
+  asRequestError,
+  requestInit,
+  responseHead,
+  statusLine,
+  targetUrl,
+} from '../http-request.ts';
 import type { Command, Io } from '../io.ts';
 import { reportError } from '../report-error.ts';
 import { BODY_OPTIONS, bodyKind, bodyPieces, checkStdinUse, requestBody } from '../request-body.ts';
@@ -79,8 +85,10 @@ export const request: Command = async (args, io) => {
       throw asRequestError(error, url, options.tokenUrl);
     }
     if (values.fail && response.status >= 400) {
-      const status = `${response.status} ${response.statusText}`.trimEnd();
-      throw new CliError(`the server answered HTTP ${status} (--fail)`, ExitCode.HTTP_FAILED);
+      throw new CliError(
+        `the server answered ${statusLine(response)} (--fail)`,
+        ExitCode.HTTP_FAILED,
+      );
     }
     // Status and headers show: before the body with -i (curl -i), else on stderr, so the
     // body alone can be piped on; -s keeps them quiet, and -v has traced them already.
