@@ -98,7 +98,10 @@ export async function applyClientAuth(
     body.set('client_assertion_type', ASSERTION_TYPE);
     body.set(
       'client_assertion',
-      await signer.sign(clientId, assertionAudience(credentials, context), context.now),
+      await signer.sign(
+        { iss: clientId, sub: clientId, aud: assertionAudience(credentials, context) },
+        context.now,
+      ),
     );
     return;
   }

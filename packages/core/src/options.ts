@@ -205,10 +205,14 @@ function clientAuthOf(options: TokenProviderOptions): ClientAuth | undefined {
   return hasClientKey(options) ? 'private_key_jwt' : 'client_secret_basic';
 }
 
-/** A key (or an assertion from outside) for `private_key_jwt`. */
+/** A key, a signing callback or an assertion from outside, for `private_key_jwt`. */
 function hasClientKey(options: TokenProviderOptions): boolean {
   const assertion = options.clientAssertion;
-  return assertion?.privateKey !== undefined || assertion?.assertion !== undefined;
+  return (
+    assertion?.privateKey !== undefined ||
+    assertion?.sign !== undefined ||
+    assertion?.assertion !== undefined
+  );
 }
 
 export function resolveOptions(options: TokenProviderOptions): ResolvedOptions {
@@ -232,7 +236,7 @@ export function resolveOptions(options: TokenProviderOptions): ResolvedOptions {
   checkClientAssertion(options.clientAssertion);
   if (clientAuth === 'private_key_jwt' && !hasClientKey(options)) {
     throw new ConfigError(
-      "clientAuth 'private_key_jwt' needs clientAssertion.privateKey or clientAssertion.assertion",
+      "clientAuth 'private_key_jwt' needs clientAssertion.privateKey, sign or assertion",
     );
   }
   if (options.clientAssertion?.audience === 'issuer' && options.issuer === undefined) {
