@@ -38,6 +38,7 @@ export { reviveExtras } from './token-extras.ts';
 export type { GetTokenOptions, InvalidateOptions, TokenProvider } from './token-provider.ts';
 export { createTokenProvider } from './token-provider.ts';
 export type { LifetimeSource } from './token-response.ts';
+export type { TokenResponseInfo, TokenResponseMapper } from './token-response-mapper.ts';
 export type { AccessToken, StoredToken, TokenStore, TokenStoreLock } from './token-store.ts';
 // Not exported: the redactor, single-flight and expiry internals. They are decisions the
 // provider makes; exposing them would make them API.

@@ -13,6 +13,7 @@ import type { FetchLike } from './http-exchange.ts';
 import { checkTokenUrl } from './origins.ts';
 import { defaultRetry, type RetryOptions, type RetryPolicy } from './retry.ts';
 import type { SecretInput } from './secret-source.ts';
+import type { TokenResponseMapper } from './token-response-mapper.ts';
 import type { TokenStore } from './token-store.ts';
 
 export interface TokenProviderOptions {
@@ -88,6 +89,16 @@ export interface TokenProviderOptions {
   refreshJitterRatio?: number;
   /** Lifetime when neither `expires_in` nor a JWT `exp` says. @default 300000 (5 min) */
   defaultLifetimeMs?: number;
+  /**
+   * Normalises a token endpoint's answer that is not RFC 6749's shape, before core reads it:
+   * gets the parsed body (`undefined` if neither JSON nor form-encoded) and the response's
+   * `status`, `headers` and `text`; returns the standard members (`access_token`, `expires_in`,
+   * ...; or `error`) plus any others (they become `token.extras`), or `undefined` to keep the
+   * body as it is. Runs on every answer; synchronous.
+   * @example
+   * mapTokenResponse: (body) => body && { access_token: body.data.jwt, expires_in: body.data.ttl_minutes * 60 }
+   */
+  mapTokenResponse?: TokenResponseMapper;
   /** How long a failed token request is shared with later callers, in ms. @default 1000 */
   failureCacheMs?: number;
   /** Longest a server's `Retry-After` keeps a failure remembered, in ms. @default 300000 */
@@ -241,6 +252,9 @@ export function resolveOptions(options: TokenProviderOptions): ResolvedOptions {
   }
   if (options.clientAssertion?.audience === 'issuer' && options.issuer === undefined) {
     throw new ConfigError("clientAssertion.audience 'issuer' needs the issuer option");
+  }
+  if (options.mapTokenResponse !== undefined && typeof options.mapTokenResponse !== 'function') {
+    throw new ConfigError('mapTokenResponse must be a function');
   }
   for (const name of Object.keys(options.params ?? {})) {
     if (RESERVED_PARAMS.includes(name)) {

@@ -10,6 +10,7 @@ import { exchange, type FetchLike } from './http-exchange.ts';
 import type { Redactor } from './redactor.ts';
 import { parseRetryAfter } from './retry.ts';
 import { type ParsedToken, readTokenResponse } from './token-response.ts';
+import type { TokenResponseMapper } from './token-response-mapper.ts';
 import type { ServerTarget, TokenServer } from './token-server.ts';
 
 // Named from here by index.ts; its home is the exchange that calls it.
@@ -26,6 +27,8 @@ export interface TokenEndpoint {
   timeoutMs: number;
   maxResponseBytes: number;
   defaultLifetimeMs: number;
+  /** The user's normaliser for a non-standard answer, run before core reads it. */
+  mapTokenResponse?: TokenResponseMapper | undefined;
   redactor: Redactor;
 }
 
@@ -83,6 +86,8 @@ export async function requestToken(
           contentType: response.headers.get('content-type'),
           retryAfterMs: parseRetryAfter(response.headers.get('retry-after'), Date.now()),
           redact: endpoint.redactor.redact,
+          headers: response.headers,
+          mapTokenResponse: endpoint.mapTokenResponse,
         },
         endpoint.defaultLifetimeMs,
         startedAt + clock.offsetMs, // a JWT `exp` alone is read against the server's clock

@@ -107,6 +107,7 @@ export function createTokenProvider(options: TokenProviderOptions): TokenProvide
       timeoutMs: config.timeoutMs,
       maxResponseBytes: config.maxResponseBytes,
       defaultLifetimeMs: config.defaultLifetimeMs,
+      mapTokenResponse: options.mapTokenResponse,
       redactor,
     };
     // The key depends on the secret, so it is computed once per secret version (Web Crypto

@@ -12,6 +12,7 @@ import {
 } from './errors.ts';
 import { lifetimeFromJwt } from './jwt-lifetime.ts';
 import { type TokenExtras, tokenExtras } from './token-extras.ts';
+import { mappedBody, type TokenResponseMapper } from './token-response-mapper.ts';
 
 export type LifetimeSource = 'expires_in' | 'jwt' | 'default';
 
@@ -31,6 +32,9 @@ export interface ResponseContext {
   contentType: string | null;
   retryAfterMs: number | undefined;
   redact: (text: string) => string;
+  /** The answer's headers, for `mapTokenResponse`. */
+  headers?: Headers | undefined;
+  mapTokenResponse?: TokenResponseMapper | undefined;
 }
 
 const TEN_YEARS_MS = 10 * 365 * 24 * 3600 * 1000;
@@ -123,7 +127,8 @@ function invalid(
 }
 
 /**
- * Reads a complete answer. Throws `OAuthError`, `TokenHttpError` or `TokenResponseError`.
+ * Reads a complete answer (through `mapTokenResponse` first, when given). Throws `OAuthError`,
+ * `TokenHttpError` or `TokenResponseError`.
  * Lifetime: `expires_in`, else the JWT's own lifetime, else `defaultLifetimeMs`.
  */
 export function readTokenResponse(
@@ -133,7 +138,14 @@ export function readTokenResponse(
   now: number,
   dpop = false,
 ): ParsedToken {
-  const body = parseBody(text, answer.contentType);
+  const headers =
+    answer.headers ?? new Headers(answer.contentType ? { 'content-type': answer.contentType } : {});
+  const body = mappedBody(
+    answer.mapTokenResponse,
+    parseBody(text, answer.contentType),
+    { status: answer.status, headers, text },
+    answer.redact,
+  );
   const ctx = withOwnTokenRedacted(body?.['access_token'], answer);
   const refused = oauthError(body, ctx);
   if (refused) throw refused;
