@@ -5,7 +5,10 @@
  * - mandatory point `staleAt = start + lifetime - skew`, `skew = min(expirySkewMs, lifetime / 4)`,
  *   so a 60 s token keeps 45 s and a 3 s token keeps 2.25 s;
  * - advisory point `refreshAt = start + usable * ratio * (1 - jitter)`, `usable = lifetime - skew`,
- *   with `jitter` drawn from [0, refreshJitterRatio) so a fleet does not refresh in one second.
+ *   with `jitter` drawn from [0, refreshJitterRatio) so a fleet does not refresh in one second;
+ *   when the server advises one (Entra's `refresh_in`, as MSAL honours it) and it lies before
+ *   the mandatory point, `start + refreshIn * (1 - jitter)` instead. A later one is no advice
+ *   we can follow without making callers wait, so it is ignored.
  *
  * `start` is when the token request started, so time spent waiting for the answer counts.
  */
@@ -29,14 +32,19 @@ export function tokenTimes(
   lifetimeMs: number,
   options: ExpiryOptions,
   random: () => number = Math.random,
+  refreshInMs?: number,
 ): TokenTimes {
   const skew = Math.min(options.expirySkewMs, lifetimeMs / 4);
   const usable = lifetimeMs - skew;
-  const ratio = options.refreshAheadRatio * (1 - random() * options.refreshJitterRatio);
+  const jitter = 1 - random() * options.refreshJitterRatio;
+  const advisory =
+    refreshInMs !== undefined && refreshInMs < usable
+      ? refreshInMs * jitter
+      : usable * (options.refreshAheadRatio * jitter);
   return {
     expiresAt: startedAt + lifetimeMs,
     staleAt: startedAt + usable,
-    refreshAt: startedAt + Math.floor(usable * ratio),
+    refreshAt: startedAt + Math.floor(advisory),
   };
 }
 

@@ -96,7 +96,7 @@ export function createTokenCache(
       });
       redactor.add(parsed.accessToken);
       const target = await keyFor(request);
-      const times = tokenTimes(startedAt, parsed.lifetimeMs, config);
+      const times = tokenTimes(startedAt, parsed.lifetimeMs, config, undefined, parsed.refreshInMs);
       const token: AccessToken = Object.freeze({
         accessToken: parsed.accessToken,
         tokenType: parsed.tokenType,

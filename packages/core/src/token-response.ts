@@ -25,6 +25,8 @@ export interface ParsedToken {
   lifetimeSource: LifetimeSource;
   /** The members core does not read, bounded (token-extras.ts). */
   extras?: TokenExtras | undefined;
+  /** The server's advisory refresh point after the request started (Entra's `refresh_in`). */
+  refreshInMs?: number | undefined;
 }
 
 export interface ResponseContext {
@@ -129,7 +131,8 @@ function invalid(
 /**
  * Reads a complete answer (through `mapTokenResponse` first, when given). Throws `OAuthError`,
  * `TokenHttpError` or `TokenResponseError`.
- * Lifetime: `expires_in`, else the JWT's own lifetime, else `defaultLifetimeMs`.
+ * Lifetime: `expires_in`, else the JWT's own lifetime, else `defaultLifetimeMs`; `refresh_in`
+ * (seconds, a number or a decimal string, like `expires_in`) is the server's advisory point.
  */
 export function readTokenResponse(
   text: string,
@@ -199,5 +202,6 @@ export function readTokenResponse(
     lifetimeMs,
     lifetimeSource,
     extras: tokenExtras(body),
+    refreshInMs: parseExpiresIn(body['refresh_in']),
   };
 }
