@@ -16,6 +16,8 @@ const packages = [
   'packages/axios',
   'packages/got',
   'packages/ky',
+  'packages/undici',
+  'packages/grpc',
   'packages/redis',
   'packages/cli',
   'packages/otel',
@@ -26,13 +28,27 @@ const packages = [
 export default defineConfig({
   ...resolveSource,
   test: {
-    projects: packages.map((root) => ({
-      ...resolveSource,
-      test: {
-        name: root.split('/').pop() as string,
-        root,
-        include: ['test/**/*.test.ts'],
+    projects: [
+      ...packages.map((root) => ({
+        ...resolveSource,
+        test: {
+          name: root.split('/').pop() as string,
+          root,
+          include: ['test/**/*.test.ts'],
+        },
+      })),
+      // The grpc tests again on the oldest grpc-js of the peer range: the package and its
+      // tests import `@grpc/grpc-js`, which resolves to the `grpc-js-oldest` install here.
+      {
+        ...resolveSource,
+        resolve: { ...resolveSource.resolve, alias: { '@grpc/grpc-js': 'grpc-js-oldest' } },
+        test: {
+          name: 'grpc-oldest',
+          root: 'packages/grpc',
+          include: ['test/**/*.test.ts'],
+          env: { GRPC_JS: 'grpc-js-oldest' },
+        },
       },
-    })),
+    ],
   },
 });

@@ -1,0 +1,79 @@
+/**
+ * What both entry points share: core's request policy, asked once per attempt of a call,
+ * at the one moment grpc-js shows the call's host (call credentials' `service_url`), with the
+ * URL a gRPC call is on the wire: `POST https://<host>/<package.Service>/<Method>` (the DPoP
+ * proof's `htm` and `htu` for a DPoP-bound token).
+ */
+import type { TokenProvider } from '@m2m-auth/core';
+import {
+  createRequestPolicy,
+  type Exchange,
+  type RequestPolicy,
+  type RequestPolicyOptions,
+} from '@m2m-auth/core/adapter';
+import {
+  firstHostGuard,
+  type HostOptions,
+  hostOfServiceUrl,
+  hostOrigins,
+  originOf,
+} from './hosts.ts';
+
+export interface CallAuthOptions
+  extends HostOptions,
+    Pick<RequestPolicyOptions, 'maskTokensInErrors'> {}
+
+/** One attempt of a call, as grpc-js shows it to call credentials. */
+export interface CallAttempt {
+  /** `service_url` from grpc-js: `https://<host>/<service>`. */
+  serviceUrl: string;
+  /** The method's path, `/<package.Service>/<Method>`, when known. */
+  path: string | undefined;
+  /** The `authorization` the caller's metadata carries: theirs is kept, ours renewed. */
+  authorization?: unknown;
+  /** Whether the call could be sent again whole (a unary call whose message we keep). */
+  resendable: boolean;
+}
+
+export interface CallAuthorizer {
+  readonly policy: RequestPolicy;
+  /** The attempt's exchange, or `undefined` when the call is not ours to authorize. */
+  begin(attempt: CallAttempt, previous?: Exchange): Promise<Exchange | undefined>;
+}
+
+export function callAuthorizer(
+  provider: TokenProvider,
+  options: CallAuthOptions,
+  adapter: string,
+): CallAuthorizer {
+  const policy = createRequestPolicy(
+    provider,
+    {
+      origins: hostOrigins(options.hosts),
+      ...(options.maskTokensInErrors === undefined
+        ? {}
+        : { maskTokensInErrors: options.maskTokensInErrors }),
+    },
+    { adapter },
+  );
+  const guard = firstHostGuard(options.hosts);
+  return {
+    policy,
+    async begin(attempt, previous) {
+      // The caller's own `authorization`: the call is theirs, whichever host it goes to.
+      if (attempt.authorization && !policy.owns(attempt.authorization)) return undefined;
+      const host = hostOfServiceUrl(attempt.serviceUrl);
+      guard(host);
+      const path = attempt.path ?? attempt.serviceUrl.slice(attempt.serviceUrl.lastIndexOf('/'));
+      return policy.begin(
+        {
+          url: `${originOf(host)}${path}`,
+          method: 'POST',
+          authorization: attempt.authorization,
+          resendable: attempt.resendable,
+        },
+        previous,
+      );
+    },
+  };
+}

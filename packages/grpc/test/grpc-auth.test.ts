@@ -1,0 +1,268 @@
+/**
+ * grpcAuth against a real grpc-js server in this process that checks every token with the
+ * test-utils authorization server. Runs on the newest grpc-js of the peer range (project
+ * `grpc`) and on the oldest (project `grpc-oldest`, where `@grpc/grpc-js` is 1.10.0).
+ */
+import { ConfigError, createTokenProvider, isM2MAuthError, OAuthError } from '@m2m-auth/core';
+import { grpcAuth } from '@m2m-auth/grpc';
+import { type AuthServer, asLogged, startAuthServer } from '@m2m-auth/test-utils';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { expectedCopy, grpc, grpcVersion, resolvedTo } from './support/grpc-version.ts';
+import {
+  collect,
+  startThingsServer,
+  type ThingsClient,
+  type ThingsServer,
+  unary,
+} from './support/things-server.ts';
+
+let auth: AuthServer;
+let server: ThingsServer;
+const clients: ThingsClient[] = [];
+
+beforeAll(async () => {
+  auth = await startAuthServer();
+  server = await startThingsServer(grpc, auth);
+});
+afterAll(async () => {
+  for (const client of clients) client.close();
+  await server.close();
+  await auth.close();
+});
+beforeEach(() => {
+  auth.stats.reset();
+  server.calls.length = 0;
+});
+
+const provider = (clientSecret = 'demo-secret') =>
+  createTokenProvider({
+    tokenUrl: auth.tokenUrl('generic'),
+    clientId: 'demo-client',
+    clientSecret,
+  });
+
+function client(interceptor: grpc.Interceptor, address = server.address): ThingsClient {
+  const made = new server.Client(address, grpc.credentials.createInsecure(), {
+    interceptors: [interceptor],
+  });
+  clients.push(made);
+  return made;
+}
+
+const get = (
+  c: ThingsClient,
+  request: unknown = { id: 1 },
+  metadata = new grpc.Metadata(),
+  options = {},
+) => unary(c.get, c, request, metadata, options);
+const failure = async (promise: Promise<unknown>) => {
+  try {
+    await promise;
+  } catch (error) {
+    return error as grpc.ServiceError;
+  }
+  throw new Error('expected the call to fail');
+};
+/** One call, then revoke-all, with the records cleared: the cached token is now refused. */
+let revokedToken: string | undefined;
+async function revokedAfterOneCall(c: ThingsClient) {
+  await get(c);
+  revokedToken = server.calls[0]?.authorization?.slice('Bearer '.length);
+  auth.control.revokeAll();
+  server.calls.length = 0;
+  auth.stats.reset();
+}
+const codes = (method?: string) =>
+  server.calls.filter((call) => !method || call.method === method).map((call) => call.code);
+
+describe(`grpcAuth on grpc-js ${grpcVersion}`, () => {
+  it(`runs on ${expectedCopy}`, () => {
+    expect(resolvedTo).toBe(expectedCopy);
+  });
+
+  it('a unary call carries authorization: Bearer <token>, which the server accepts', async () => {
+    const tokens = provider();
+    const answer = await get(client(grpcAuth(tokens)), { id: 7 });
+    const { accessToken } = await tokens.getToken();
+    expect(answer).toMatchObject({ echo: { id: 7 }, sub: 'demo-client' });
+    expect(server.calls).toEqual([
+      expect.objectContaining({ method: 'Get', authorization: `Bearer ${accessToken}`, code: 0 }),
+    ]);
+    expect(auth.stats.total).toBe(1);
+  });
+
+  it('a server-streaming call carries the token and gets every message', async () => {
+    const c = client(grpcAuth(provider()));
+    const messages = await collect(c.list({}, new grpc.Metadata()));
+    expect(messages).toHaveLength(3);
+    expect(codes('List')).toEqual([0]);
+    expect(auth.stats.total).toBe(1);
+  });
+
+  it('100 concurrent cold calls make one token request', async () => {
+    const c = client(grpcAuth(provider()));
+    const answers = await Promise.all(Array.from({ length: 100 }, (_, id) => get(c, { id })));
+    expect(answers).toHaveLength(100);
+    expect(auth.stats.total).toBe(1);
+    expect(codes()).toEqual(Array(100).fill(0));
+  });
+
+  it('after revoke-all, a unary call makes one token request and is retried once', async () => {
+    const c = client(grpcAuth(provider()));
+    await revokedAfterOneCall(c);
+    const first = { authorization: `Bearer ${revokedToken}` };
+    expect(await get(c, { id: 2 })).toMatchObject({ echo: { id: 2 } });
+    expect(auth.stats.total).toBe(1);
+    expect(codes()).toEqual([16, 0]);
+    const [refused, replayed] = server.calls;
+    expect(refused?.authorization).toBe(first?.authorization);
+    expect(replayed?.authorization).not.toBe(first?.authorization);
+  });
+
+  it('after revoke-all, 30 concurrent unary calls make one token request, each tried at most twice', async () => {
+    const c = client(grpcAuth(provider()));
+    await revokedAfterOneCall(c);
+    await Promise.all(Array.from({ length: 30 }, (_, id) => get(c, { id })));
+    expect(auth.stats.total).toBe(1);
+    expect(codes().filter((code) => code === 16)).toHaveLength(30);
+    expect(codes().filter((code) => code === 0)).toHaveLength(30);
+  });
+
+  it('a second UNAUTHENTICATED goes back to the caller, with our token masked in details and trailers', async () => {
+    const tokens = provider();
+    const c = client(grpcAuth(tokens));
+    const error = await failure(unary(c.echo401, c, {}, new grpc.Metadata()));
+    expect(error.code).toBe(grpc.status.UNAUTHENTICATED);
+    expect(codes('Echo401')).toEqual([16, 16]);
+    expect(auth.stats.total).toBe(2);
+    const sent = server.calls.map((call) => call.authorization?.slice('Bearer '.length) ?? '');
+    expect(error.details).toBe('refused Bearer [redacted]');
+    expect(error.metadata.get('x-echo-authorization')).toEqual(['Bearer [redacted]']);
+    for (const token of sent) expect(asLogged(error)).not.toContain(token);
+  });
+
+  it('PERMISSION_DENIED comes back untouched: no refresh, no retry', async () => {
+    const c = client(grpcAuth(provider()));
+    const error = await failure(unary(c.forbidden, c, {}, new grpc.Metadata()));
+    expect(error.code).toBe(grpc.status.PERMISSION_DENIED);
+    expect(error.details).toBe('the token lacks the scope this method needs');
+    expect(codes()).toEqual([7]);
+    expect(auth.stats.total).toBe(1);
+  });
+
+  it('a streaming call refused with UNAUTHENTICATED is not replayed', async () => {
+    const c = client(grpcAuth(provider()));
+    await revokedAfterOneCall(c);
+    const error = await failure(collect(c.list({}, new grpc.Metadata())));
+    expect(error.code).toBe(grpc.status.UNAUTHENTICATED);
+    expect(codes()).toEqual([16]);
+    expect(auth.stats.total).toBe(0);
+    // The next unary call refreshes and replays as usual.
+    await get(c);
+    expect(codes()).toEqual([16, 16, 0]);
+    expect(auth.stats.total).toBe(1);
+  });
+
+  it("the caller's own authorization metadata is left alone", async () => {
+    const c = client(grpcAuth(provider()));
+    const metadata = new grpc.Metadata();
+    metadata.set('authorization', 'Bearer theirs');
+    const error = await failure(get(c, {}, metadata));
+    expect(error.code).toBe(grpc.status.UNAUTHENTICATED);
+    expect(server.calls).toEqual([expect.objectContaining({ authorization: 'Bearer theirs' })]);
+    expect(codes()).toEqual([16]);
+    expect(auth.stats.total).toBe(0);
+    expect(metadata.get('authorization')).toEqual(['Bearer theirs']);
+  });
+
+  it('a token of ours left in reused metadata is replaced by the current one', async () => {
+    const tokens = provider();
+    const c = client(grpcAuth(tokens));
+    await get(c);
+    const stale = server.calls[0]?.authorization as string;
+    auth.control.revokeAll();
+    await tokens.invalidate(stale.slice('Bearer '.length));
+    const metadata = new grpc.Metadata();
+    metadata.set('authorization', stale);
+    server.calls.length = 0;
+    await get(c, {}, metadata);
+    expect(codes()).toEqual([0]);
+    expect(server.calls[0]?.authorization).not.toBe(stale);
+  });
+
+  it('the caller’s metadata never holds our token, and other entries in it arrive', async () => {
+    const c = client(grpcAuth(provider()));
+    const metadata = new grpc.Metadata();
+    metadata.set('x-request-id', 'r-1');
+    await get(c, {}, metadata);
+    expect(metadata.getMap()).toEqual({ 'x-request-id': 'r-1' });
+  });
+
+  it('hosts: a call to a host not listed gets no token and no refresh', async () => {
+    const c = client(grpcAuth(provider(), { hosts: ['api.vendor.example'] }));
+    const error = await failure(get(c));
+    expect(error.code).toBe(grpc.status.UNAUTHENTICATED);
+    expect(server.calls).toEqual([expect.objectContaining({ authorization: undefined })]);
+    expect(auth.stats.total).toBe(0);
+  });
+
+  it('hosts: a listed host gets the token', async () => {
+    const c = client(grpcAuth(provider(), { hosts: ['127.0.0.1'] }));
+    await get(c);
+    expect(codes()).toEqual([0]);
+  });
+
+  it('without hosts, the interceptor serves the first host only: another fails before any token is sent', async () => {
+    const interceptor = grpcAuth(provider());
+    await get(client(interceptor, server.address));
+    const other = client(interceptor, `localhost:${server.port}`);
+    const error = await failure(get(other));
+    expect(error.code).toBe(grpc.status.INTERNAL);
+    expect(error.details).toMatch(/serves 127\.0\.0\.1 .*not localhost/);
+    expect((error as { cause?: unknown }).cause).toBeInstanceOf(ConfigError);
+    expect(server.calls).toHaveLength(1);
+  });
+
+  it('hosts entries must be host names', () => {
+    expect(() => grpcAuth(provider(), { hosts: ['https://api.vendor.example'] })).toThrow(
+      ConfigError,
+    );
+    expect(() => grpcAuth(provider(), { hosts: ['api.vendor.example:443'] })).toThrow(ConfigError);
+    expect(() => grpcAuth(provider(), { hosts: [] })).toThrow(ConfigError);
+  });
+
+  it('no token to be had: UNAVAILABLE with the typed error as cause, the call never sent, no secret in it', async () => {
+    const c = client(grpcAuth(provider('wrong-secret')));
+    const error = await failure(get(c));
+    expect(error.code).toBe(grpc.status.UNAVAILABLE);
+    expect(error.details).toMatch(/^m2m-auth: /);
+    const cause = (error as { cause?: unknown }).cause;
+    expect(isM2MAuthError(cause)).toBe(true);
+    expect(cause).toBeInstanceOf(OAuthError);
+    expect(server.calls).toHaveLength(0);
+    expect(asLogged(error)).not.toContain('wrong-secret');
+  });
+
+  it('a deadline set by the caller is kept for the retry', async () => {
+    const c = client(grpcAuth(provider()));
+    await get(c);
+    auth.control.revokeAll();
+    server.calls.length = 0;
+    await get(c, {}, new grpc.Metadata(), { deadline: Date.now() + 10_000 });
+    expect(codes()).toEqual([16, 0]);
+  });
+
+  it('call credentials given on the call are the caller’s: the interceptor adds nothing', async () => {
+    const c = client(grpcAuth(provider()));
+    const theirs = grpc.credentials.createFromMetadataGenerator((_params, callback) => {
+      const metadata = new grpc.Metadata();
+      metadata.set('authorization', 'Bearer from-their-credentials');
+      callback(null, metadata);
+    });
+    await failure(get(c, {}, new grpc.Metadata(), { credentials: theirs }));
+    expect(server.calls).toEqual([
+      expect.objectContaining({ authorization: 'Bearer from-their-credentials' }),
+    ]);
+    expect(auth.stats.total).toBe(0);
+  });
+});

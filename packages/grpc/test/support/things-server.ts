@@ -1,0 +1,197 @@
+/**
+ * A real grpc-js server in the test process, with a hand-built service definition (JSON on
+ * the wire, no .proto) whose methods accept a call only with `authorization: Bearer <token>`
+ * for a token the test-utils authorization server says is valid and unrevoked
+ * (`auth.verify`, the check its resource server makes), else UNAUTHENTICATED. It records the
+ * `authorization` of every call it gets, and the status it answered.
+ *
+ * - `Get` (unary): `{ echo, sub, jti }`;
+ * - `List` (server streaming): three `{ i, jti }` messages;
+ * - `Forbidden` (unary): PERMISSION_DENIED for any valid token;
+ * - `Echo401` (unary): UNAUTHENTICATED whatever the token, with the `authorization` it got
+ *   in the details and in an `x-echo-authorization` trailer (a server that leaks it back).
+ */
+import type * as Grpc from '@grpc/grpc-js';
+import type { AuthServer } from '@m2m-auth/test-utils';
+
+type GrpcModule = typeof Grpc;
+
+const json = {
+  serialize: (value: unknown) => Buffer.from(JSON.stringify(value)),
+  deserialize: (bytes: Buffer) => JSON.parse(bytes.toString()) as unknown,
+};
+
+const method = (path: string, responseStream: boolean) => ({
+  path,
+  requestStream: false,
+  responseStream,
+  requestSerialize: json.serialize,
+  requestDeserialize: json.deserialize,
+  responseSerialize: json.serialize,
+  responseDeserialize: json.deserialize,
+});
+
+export const thingsService = {
+  get: method('/test.Things/Get', false),
+  list: method('/test.Things/List', true),
+  forbidden: method('/test.Things/Forbidden', false),
+  echo401: method('/test.Things/Echo401', false),
+};
+
+export interface CallRecord {
+  method: string;
+  authorization: string | undefined;
+  /** The `:authority` the call came with. */
+  authority: string | undefined;
+  code: number;
+}
+
+/** What the server's callers see: a client with our four methods, promise-shaped. */
+export interface ThingsClient extends Grpc.Client {
+  get(
+    request: unknown,
+    metadata: Grpc.Metadata,
+    options: Grpc.CallOptions,
+    callback: (error: Grpc.ServiceError | null, response?: unknown) => void,
+  ): Grpc.ClientUnaryCall;
+  forbidden: ThingsClient['get'];
+  echo401: ThingsClient['get'];
+  list(
+    request: unknown,
+    metadata: Grpc.Metadata,
+    options?: Grpc.CallOptions,
+  ): Grpc.ClientReadableStream<unknown>;
+}
+
+export interface ThingsServer {
+  /** `127.0.0.1:<port>` */
+  readonly address: string;
+  readonly port: number;
+  readonly calls: CallRecord[];
+  /** A client constructor for the service, from the same grpc-js as the server. */
+  readonly Client: new (
+    address: string,
+    credentials: Grpc.ChannelCredentials,
+    options?: Grpc.ClientOptions,
+  ) => ThingsClient;
+  close(): Promise<void>;
+}
+
+export async function startThingsServer(
+  grpc: GrpcModule,
+  auth: AuthServer,
+  credentials: Grpc.ServerCredentials = grpc.ServerCredentials.createInsecure(),
+): Promise<ThingsServer> {
+  const calls: CallRecord[] = [];
+  const server = new grpc.Server();
+
+  /** The token's claims, or the status to end the call with. */
+  async function check(
+    call: Grpc.ServerUnaryCall<unknown, unknown> | Grpc.ServerWritableStream<unknown, unknown>,
+    name: string,
+  ) {
+    const authorization = call.metadata.get('authorization');
+    const record: CallRecord = {
+      method: name,
+      authorization: typeof authorization[0] === 'string' ? authorization[0] : undefined,
+      authority: call.metadata.get(':authority')[0] as string | undefined,
+      code: -1,
+    };
+    calls.push(record);
+    const token = /^Bearer (\S+)$/.exec(record.authorization ?? '')?.[1];
+    const claims = token && authorization.length === 1 ? await auth.verify(token) : undefined;
+    return { record, claims };
+  }
+  const refused = (
+    record: CallRecord,
+    details = 'the token is missing, invalid, expired or revoked',
+  ) => {
+    record.code = grpc.status.UNAUTHENTICATED;
+    return { code: grpc.status.UNAUTHENTICATED, details };
+  };
+
+  server.addService(thingsService, {
+    get(call: Grpc.ServerUnaryCall<unknown, unknown>, callback: Grpc.sendUnaryData<unknown>) {
+      void check(call, 'Get').then(({ record, claims }) => {
+        if (!claims) return callback(refused(record));
+        record.code = grpc.status.OK;
+        callback(null, { echo: call.request, sub: claims.sub, jti: claims.jti });
+      });
+    },
+    forbidden(call: Grpc.ServerUnaryCall<unknown, unknown>, callback: Grpc.sendUnaryData<unknown>) {
+      void check(call, 'Forbidden').then(({ record, claims }) => {
+        if (!claims) return callback(refused(record));
+        record.code = grpc.status.PERMISSION_DENIED;
+        callback({
+          code: grpc.status.PERMISSION_DENIED,
+          details: 'the token lacks the scope this method needs',
+        });
+      });
+    },
+    echo401(call: Grpc.ServerUnaryCall<unknown, unknown>, callback: Grpc.sendUnaryData<unknown>) {
+      void check(call, 'Echo401').then(({ record }) => {
+        const trailers = new grpc.Metadata();
+        trailers.set('x-echo-authorization', record.authorization ?? '');
+        callback({ ...refused(record, `refused ${record.authorization}`), metadata: trailers });
+      });
+    },
+    list(call: Grpc.ServerWritableStream<unknown, unknown>) {
+      void check(call, 'List').then(({ record, claims }) => {
+        if (!claims) {
+          call.emit('error', refused(record));
+          return;
+        }
+        record.code = grpc.status.OK;
+        for (let i = 0; i < 3; i++) call.write({ i, jti: claims.jti });
+        call.end();
+      });
+    },
+  });
+
+  const port = await new Promise<number>((resolve, reject) =>
+    server.bindAsync('127.0.0.1:0', credentials, (error, bound) =>
+      error ? reject(error) : resolve(bound),
+    ),
+  );
+  // Since grpc-js 1.10 a server serves once bound (start() is deprecated).
+  const Client = grpc.makeGenericClientConstructor(
+    thingsService,
+    'Things',
+  ) as unknown as ThingsServer['Client'];
+  return {
+    address: `127.0.0.1:${port}`,
+    port,
+    calls,
+    Client,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.tryShutdown(() => resolve());
+        setTimeout(() => server.forceShutdown(), 1000).unref();
+      }),
+  };
+}
+
+/** A unary call as a promise of its response or its `ServiceError`. */
+export function unary(
+  call: ThingsClient['get'],
+  client: ThingsClient,
+  request: unknown,
+  metadata: Grpc.Metadata,
+  options: Grpc.CallOptions = {},
+): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    call.call(client, request, metadata, options, (error, response) =>
+      error ? reject(error) : resolve(response),
+    );
+  });
+}
+
+/** A server-streaming call's messages, or its `ServiceError`. */
+export function collect(stream: Grpc.ClientReadableStream<unknown>): Promise<unknown[]> {
+  return new Promise((resolve, reject) => {
+    const messages: unknown[] = [];
+    stream.on('data', (message: unknown) => messages.push(message));
+    stream.on('error', reject);
+    stream.on('end', () => resolve(messages));
+  });
+}
