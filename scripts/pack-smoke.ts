@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
-const PACKAGES = ['core', 'fetch', 'axios', 'got', 'ky', 'redis', 'cli'];
+const PACKAGES = ['core', 'fetch', 'axios', 'got', 'ky', 'grpc', 'redis', 'cli'];
 const scratch = mkdtempSync(join(tmpdir(), 'm2m-auth-pack-'));
 const run = (command: string, args: string[], cwd = scratch) =>
   execFileSync(command, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
@@ -46,6 +46,7 @@ try {
     'axios@1',
     'got@16',
     'ky@2',
+    '@grpc/grpc-js@1',
     'node22@npm:node@22',
   ]);
   const node22 = join(scratch, 'node_modules', 'node22', 'bin', 'node');
@@ -88,6 +89,8 @@ function SMOKE(style: 'import' | 'require'): string {
   const { axiosAuth } = ${load('@m2m-auth/axios')};
   const { gotAuth } = ${load('@m2m-auth/got')};
   const { kyAuth } = ${load('@m2m-auth/ky')};
+  const { grpcAuth, grpcCallCredentials } = ${load('@m2m-auth/grpc')};
+  const grpc = ${load('@grpc/grpc-js')};
   const { redisStore } = ${load('@m2m-auth/redis')};
   const { startAuthServer, startResourceServer } = ${load('@m2m-auth/test-utils')};
   const axios = (${load('axios')}).default ?? ${load('axios')};
@@ -102,6 +105,19 @@ function SMOKE(style: 'import' | 'require'): string {
   statuses.push((await instance.get('/echo/axios')).status);
   statuses.push((await got.extend(gotAuth(tokens, { prefixUrl: api.url }))(api.url + '/echo/got')).statusCode);
   statuses.push((await ky.create(kyAuth(tokens, { baseUrl: api.url }))(api.url + '/echo/ky')).status);
+  // A unary gRPC call (JSON on the wire) to a server that checks the token with the auth server.
+  const json = { serialize: (v) => Buffer.from(JSON.stringify(v)), deserialize: (b) => JSON.parse(b.toString()) };
+  const service = { get: { path: '/smoke.Things/Get', requestStream: false, responseStream: false, requestSerialize: json.serialize, requestDeserialize: json.deserialize, responseSerialize: json.serialize, responseDeserialize: json.deserialize } };
+  const server = new grpc.Server();
+  server.addService(service, { get: (call, cb) => void auth.verify(String(call.metadata.get('authorization')[0]).slice(7)).then((claims) => claims ? cb(null, { ok: true }) : cb({ code: grpc.status.UNAUTHENTICATED })) });
+  const port = await new Promise((resolve, reject) => server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (e, p) => (e ? reject(e) : resolve(p))));
+  const Things = grpc.makeGenericClientConstructor(service, 'Things');
+  const things = new Things('127.0.0.1:' + port, grpc.credentials.createInsecure(), { interceptors: [grpcAuth(tokens)] });
+  const answer = await new Promise((resolve) => things.get({}, (error, response) => resolve(error ? error.code : response)));
+  statuses.push(answer && answer.ok === true ? 200 : answer);
+  things.close();
+  server.forceShutdown();
+  if (typeof grpcCallCredentials(tokens) !== 'object') throw new Error('no grpcCallCredentials');
   if (typeof redisStore !== 'function') throw new Error('no redisStore');
   const requests = auth.stats.total;
   await Promise.all([auth.close(), api.close()]);

@@ -252,6 +252,21 @@ describe(`grpcAuth on grpc-js ${grpcVersion}`, () => {
     expect(codes()).toEqual([16, 0]);
   });
 
+  it('a call cancelled while its token is refreshed ends CANCELLED and is not made again', async () => {
+    const c = client(grpcAuth(provider()));
+    await revokedAfterOneCall(c);
+    auth.control.inject({ type: 'delay', ms: 300 });
+    const refreshing = auth.nextTokenRequest();
+    const done = new Promise<grpc.ServiceError | null>((resolve) => {
+      const call = c.get({}, new grpc.Metadata(), {}, (error) => resolve(error));
+      void refreshing.then(() => call.cancel());
+    });
+    const error = await done;
+    expect(error?.code).toBe(grpc.status.CANCELLED);
+    await auth.idle();
+    expect(codes()).toEqual([16]);
+  });
+
   it('call credentials given on the call are the caller’s: the interceptor adds nothing', async () => {
     const c = client(grpcAuth(provider()));
     const theirs = grpc.credentials.createFromMetadataGenerator((_params, callback) => {
