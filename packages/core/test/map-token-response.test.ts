@@ -1,5 +1,5 @@
 import nock from 'nock';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   ConfigError,
   ErrorCode,
@@ -7,10 +7,9 @@ import {
   TokenHttpError,
   TokenResponseError,
 } from '../src/errors.ts';
-import type { TokenEvent } from '../src/events.ts';
 import type { TokenProviderOptions } from '../src/options.ts';
-import { createTokenProvider } from '../src/token-provider.ts';
 import type { TokenResponseMapper } from '../src/token-response-mapper.ts';
+import { nockProvider, useNock } from './helpers/nock-provider.ts';
 
 const origin = 'https://auth.nonstandard.test';
 const TOKEN = 'eyJhbGciOiJub25lIn0.eyJzdWIiOiJ3b3JrZXIifQ.c2VjcmV0LXRva2VuLXNpZ25hdHVyZQ';
@@ -21,22 +20,12 @@ const nested: TokenResponseMapper = (body) => {
   return { access_token: data.jwt, expires_in: data.ttl_minutes * 60, region: body?.['region'] };
 };
 
-beforeAll(() => nock.disableNetConnect());
-afterAll(() => nock.enableNetConnect());
-afterEach(() => nock.cleanAll());
-
-function provider(options: Partial<TokenProviderOptions> = {}) {
-  const events: TokenEvent[] = [];
-  const tokens = createTokenProvider({
-    tokenUrl: `${origin}/token`,
-    clientId: 'worker',
-    clientSecret: 'worker-secret',
+useNock();
+const provider = (options: Partial<TokenProviderOptions> = {}) =>
+  nockProvider(`${origin}/token`, {
     retry: { maxAttempts: 2, baseDelayMs: 1, maxDelayMs: 1 },
-    onEvent: (event) => events.push(event),
     ...options,
   });
-  return { tokens, events };
-}
 
 describe('mapTokenResponse', () => {
   it("reads a vendor's own shape: token, lifetime and extras from what the hook returns", async () => {

@@ -5,11 +5,10 @@
  */
 import { SignJWT } from 'jose';
 import nock from 'nock';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ConfigError } from '../src/errors.ts';
-import type { TokenEvent } from '../src/events.ts';
 import type { TokenProviderOptions } from '../src/options.ts';
-import { createTokenProvider } from '../src/token-provider.ts';
+import { nockProvider, useNock } from './helpers/nock-provider.ts';
 import { scriptedEndpoint, scriptedProvider } from './helpers/scripted-endpoint.ts';
 import { settle } from './helpers/settle.ts';
 
@@ -27,22 +26,14 @@ const answer = (accessToken = '00D5g000004abcd!AQ4AQFakeOpaqueSessionId.Value_1'
 });
 
 describe('a Salesforce answer with no expires_in (nock)', () => {
-  beforeAll(() => nock.disableNetConnect());
-  afterAll(() => nock.enableNetConnect());
-  afterEach(() => nock.cleanAll());
-
-  function provider(options: Partial<TokenProviderOptions> = {}) {
-    const events: TokenEvent[] = [];
-    const tokens = createTokenProvider({
-      tokenUrl: `${origin}/services/oauth2/token`,
+  useNock();
+  const provider = (options: Partial<TokenProviderOptions> = {}) =>
+    nockProvider(`${origin}/services/oauth2/token`, {
       clientId: 'consumer-key',
       clientSecret: 'consumer-secret',
       clientAuth: 'client_secret_post',
-      onEvent: (event) => events.push(event),
       ...options,
     });
-    return { tokens, events };
-  }
 
   it('lives defaultLifetimeMs, 5 minutes unless set', async () => {
     nock(origin).post('/services/oauth2/token').reply(200, answer());
@@ -84,13 +75,7 @@ describe('defaultLifetimeMs', () => {
   it.each([0, 999, -1, Number.NaN, 11 * 365 * 24 * 3600 * 1000])(
     'refuses %s, as core would from a server (0 would make every call a token request)',
     (defaultLifetimeMs) => {
-      const create = () =>
-        createTokenProvider({
-          tokenUrl: `${origin}/services/oauth2/token`,
-          clientId: 'consumer-key',
-          clientSecret: 'consumer-secret',
-          defaultLifetimeMs,
-        });
+      const create = () => nockProvider(`${origin}/services/oauth2/token`, { defaultLifetimeMs });
       expect(create).toThrow(ConfigError);
       expect(create).toThrow('defaultLifetimeMs is in milliseconds, from 1000 to ten years');
     },

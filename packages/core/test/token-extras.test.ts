@@ -1,8 +1,7 @@
 import nock from 'nock';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { TokenEvent } from '../src/events.ts';
+import { describe, expect, it } from 'vitest';
 import { reviveExtras, tokenExtras } from '../src/token-extras.ts';
-import { createTokenProvider } from '../src/token-provider.ts';
+import { nockProvider, useNock } from './helpers/nock-provider.ts';
 
 /** A Salesforce client-credentials answer, as its help pages show it: no `expires_in`. */
 const SALESFORCE_MEMBERS = {
@@ -115,21 +114,13 @@ describe('reviveExtras', () => {
 
 describe('extras on the token (nock)', () => {
   const origin = 'https://acme.my.salesforce.test';
-  beforeAll(() => nock.disableNetConnect());
-  afterAll(() => nock.enableNetConnect());
-  afterEach(() => nock.cleanAll());
-
+  useNock();
   function provider() {
-    const events: TokenEvent[] = [];
     const logged: unknown[] = [];
     const log = (...args: unknown[]) => logged.push(args);
-    const tokens = createTokenProvider({
-      tokenUrl: `${origin}/services/oauth2/token`,
-      clientId: 'consumer-key',
-      clientSecret: 'consumer-secret',
+    const { tokens, events } = nockProvider(`${origin}/services/oauth2/token`, {
       clientAuth: 'client_secret_post',
       retry: { maxAttempts: 1 },
-      onEvent: (event) => events.push(event),
       logger: { debug: log, info: log, warn: log, error: log },
     });
     return { tokens, events, logged };
