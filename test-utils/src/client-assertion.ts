@@ -15,7 +15,7 @@ import {
   type ProtectedHeaderParameters,
 } from 'jose';
 import type { ClientRecord, OAuthFailure } from './profiles.ts';
-import { createSeenJtis } from './seen-jtis.ts';
+import { createSeenJtis, type SeenJtis } from './seen-jtis.ts';
 
 export const JWT_BEARER = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
 /** Algorithms accepted for `private_key_jwt` (`Ed25519` is the RFC 9864 name of `EdDSA`). */
@@ -26,6 +26,9 @@ export const SECRET_ALGS: readonly string[] = ['HS256', 'HS384', 'HS512'];
 export const ASSERTION_LEEWAY_SECONDS = 30;
 /** The longest an assertion may live: `exp` at most this long after `iat` (or now). */
 export const ASSERTION_MAX_LIFETIME_SECONDS = 300;
+
+/** How long past its `exp` a vendor profile's `jti` is remembered. */
+const VENDOR_JTI_LEEWAY_SECONDS = 300;
 
 export type AssertionMethod = 'private_key_jwt' | 'client_secret_jwt';
 
@@ -53,6 +56,10 @@ export interface AssertionVerifier {
     params: Map<string, string>,
     clients: Map<string, ClientRecord>,
   ): Promise<ClientRecord | OAuthFailure>;
+  /** The server's clock, for the vendor profiles' own assertion rules. */
+  now(): number;
+  /** The server's replay memory for the vendor profiles' assertions (`jti` per issuer). */
+  readonly jtis: SeenJtis;
 }
 
 const refuse = (description: string): OAuthFailure => ({
@@ -161,5 +168,6 @@ export function createAssertionVerifier(options: {
     return client;
   }
 
-  return { verify };
+  // Kept past the longest leeway a vendor profile allows, so no vendor forgets a jti early.
+  return { verify, now, jtis: createSeenJtis(now, VENDOR_JTI_LEEWAY_SECONDS) };
 }

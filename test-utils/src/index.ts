@@ -18,6 +18,8 @@ export {
   KEY_ALGS,
   SECRET_ALGS,
 } from './client-assertion.ts';
+export type { CertificateAlg, ClientCertificate } from './client-certificate.ts';
+export { generateClientCertificate } from './client-certificate.ts';
 export type { ClientKeyAlg, ClientKeys } from './client-keys.ts';
 export { generateClientKeys } from './client-keys.ts';
 export type {
@@ -37,7 +39,7 @@ export { asLogged } from './logged.ts';
 export type { OtherOrigin } from './other-origin.ts';
 export { startOtherOrigin } from './other-origin.ts';
 export { PROFILE_CLIENT_OPTIONS, profileProvider } from './profile-provider.ts';
-export type { ClientRecord, ProfileName } from './profiles.ts';
+export type { ClientRecord, FederatedCredential, ProfileName } from './profiles.ts';
 export { profiles } from './profiles.ts';
 export type { RedisCluster } from './redis-cluster.ts';
 export { redisCliBinary, startRedisCluster } from './redis-cluster.ts';
@@ -53,5 +55,10 @@ export type {
 export { startResourceServer } from './resource-server.ts';
 export type { AuthMethodSeen, AuthStats, DpopTally, TokenRequestRecord } from './stats.ts';
 export type { AccessTokenClaims } from './token-signer.ts';
+export { ENTRA_RESOURCE, ENTRA_TENANT_DOMAIN, ENTRA_TENANT_ID } from './vendors/entra.ts';
+export { ENTRA_FEDERATED_AUDIENCE } from './vendors/entra-assertions.ts';
+export type { VendorProfileName } from './vendors/index.ts';
+export { KEYCLOAK_REALM } from './vendors/keycloak.ts';
+export { SALESFORCE_ORG_ID } from './vendors/salesforce.ts';
 // The conformance suite is a separate entry point (`@m2m-auth/test-utils/conformance`)
 // because it imports vitest, which users of the servers alone may not have.

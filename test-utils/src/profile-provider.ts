@@ -5,6 +5,8 @@
 import { createTokenProvider, type TokenProvider, type TokenProviderOptions } from '@m2m-auth/core';
 import type { AuthServer } from './auth-server.ts';
 import type { ProfileName } from './profiles.ts';
+import { DEFAULT_AUDIENCE } from './token-endpoint.ts';
+import { ENTRA_RESOURCE } from './vendors/entra.ts';
 
 /** What each vendor profile needs from the provider (see the core README's vendor quirks). */
 export const PROFILE_CLIENT_OPTIONS: Record<ProfileName, Partial<TokenProviderOptions>> = {
@@ -14,6 +16,16 @@ export const PROFILE_CLIENT_OPTIONS: Record<ProfileName, Partial<TokenProviderOp
   'strict-rfc': {},
   // The token endpoint demands a DPoP proof, and the API one per request with its tokens.
   dpop: { dpop: true },
+  // The secret in the body, as the page's example; one `<resource>/.default` scope.
+  entra: { clientAuth: 'client_secret_post', scope: `${ENTRA_RESOURCE}/.default` },
+  // Client Secret (Post), Auth0's default method; the API identifier as `audience`.
+  auth0: { clientAuth: 'client_secret_post', audience: DEFAULT_AUDIENCE },
+  // A custom authorization server: Basic (Okta's default) and a custom scope.
+  okta: { scope: 'api:read' },
+  keycloak: {},
+  // A jwt-bearer grant with no client authentication: not a client-credentials provider.
+  'google-sa': {},
+  salesforce: { clientAuth: 'client_secret_post' },
 };
 
 export function profileProvider(

@@ -39,15 +39,13 @@ export interface TokenEndpointState {
 }
 
 const byPath = new Map(Object.values(profiles).map((p) => [p.path, p]));
+/** The profile answering `path`: its own path, or one it matches (a tenant or realm in it). */
+const profileAt = (path: string) =>
+  byPath.get(path) ?? Object.values(profiles).find((p) => p.matchesPath?.(path));
 const NO_STORE = { 'cache-control': 'no-store', pragma: 'no-cache' };
 
-function fail(res: ServerResponse, failure: OAuthFailure) {
-  sendJson(
-    res,
-    failure.status,
-    { error: failure.error, error_description: failure.description },
-    { ...NO_STORE, ...failure.headers },
-  );
+function fail(res: ServerResponse, failure: OAuthFailure, body: Record<string, unknown>) {
+  sendJson(res, failure.status, body, { ...NO_STORE, ...failure.headers });
 }
 
 export async function tokenEndpoint(
@@ -59,8 +57,10 @@ export async function tokenEndpoint(
   const { clients, faults, stats, signer, clock } = state;
   // Explicit, so it is the server's (possibly skewed) time rather than Node's own.
   res.setHeader('date', httpDate(clock.now()));
-  const profile = byPath.get((req.url ?? '').split('?')[0] ?? '');
+  const path = (req.url ?? '').split('?')[0] ?? '';
+  const profile = profileAt(path);
   if (!profile) return sendJson(res, 404, { error: 'not_found' });
+  const endpoint = { issuer: state.url, path, tokenUrl: `${state.url}${path}` };
   const form = parseTokenForm(req, body);
   const params = form.ok ? form.params : new Map<string, string>();
   const assertion = decodeAssertion(params.get('client_assertion') ?? '');
@@ -77,8 +77,10 @@ export async function tokenEndpoint(
     issued: false,
     fault: undefined,
     ...(assertion ? { assertion } : {}),
-    ...(profile.requiresDpop ? { dpop: state.dpop.decode(req) } : {}),
   };
+  const requiresDpop =
+    profile.requiresDpop || (profile.dpopRequiredFor?.(clients.get(entry.clientId ?? '')) ?? false);
+  if (requiresDpop) entry.dpop = state.dpop.decode(req);
   const finish = (status: number) => stats.record({ ...entry, status });
   const fault = faults.next();
   if (fault) {
@@ -90,7 +92,8 @@ export async function tokenEndpoint(
     if (answerWithFault(res, fault)) return finish(fault.type === 'reset' ? 0 : res.statusCode);
   }
   const reject = (failure: OAuthFailure) => {
-    fail(res, failure);
+    const standard = { error: failure.error, error_description: failure.description };
+    fail(res, failure, profile.errorBody?.(failure, { now: clock.now() }) ?? standard);
     finish(failure.status);
   };
   if (req.method !== 'POST')
@@ -100,7 +103,7 @@ export async function tokenEndpoint(
   const grant = params.get('grant_type');
   if (!grant)
     return reject({ status: 400, error: 'invalid_request', description: 'grant_type is required' });
-  if (grant !== 'client_credentials') {
+  if (!(profile.grantTypes ?? ['client_credentials']).includes(grant)) {
     return reject({
       status: 400,
       error: 'unsupported_grant_type',
@@ -108,8 +111,8 @@ export async function tokenEndpoint(
     });
   }
   let jkt: string | undefined;
-  if (profile.requiresDpop) {
-    const proof = await state.dpop.check(req, { htm: 'POST', htu: `${state.url}${profile.path}` });
+  if (requiresDpop) {
+    const proof = await state.dpop.check(req, { htm: 'POST', htu: endpoint.tokenUrl });
     entry.dpop = proof.record;
     if (!proof.ok) {
       const nonce = proof.error === 'use_dpop_nonce' ? state.dpop.nonces.current : undefined;
@@ -122,18 +125,19 @@ export async function tokenEndpoint(
     }
     jkt = proof.jkt;
   }
-  const client = await profile.authenticate(req, params, clients, state.assertions);
+  const client = await profile.authenticate(req, params, clients, state.assertions, endpoint);
   if ('error' in client) return reject(client);
   entry.clientId = client.clientId;
-  const scope = profile.grantScope(params.get('scope'), client);
+  const scope = profile.grantScope(params.get('scope'), client, params, endpoint);
   if (typeof scope === 'object') return reject(scope);
   const lifetime = state.lifetimes.get(profile.name) ?? profile.lifetimeSeconds;
   const { token } = await signer.issue({
     subject: client.clientId,
-    audience: params.get('audience') ?? DEFAULT_AUDIENCE,
+    audience: profile.tokenAudience?.(params, scope) ?? params.get('audience') ?? DEFAULT_AUDIENCE,
     scope,
     lifetimeSeconds: lifetime,
     ...(jkt ? { jkt } : {}),
+    ...(profile.opaqueTokenPrefix ? { opaquePrefix: profile.opaqueTokenPrefix } : {}),
   });
   const expiresIn =
     fault?.type === 'bad-expires-in'
@@ -141,12 +145,16 @@ export async function tokenEndpoint(
       : profile.expiresInAsString
         ? String(lifetime)
         : lifetime;
-  const reshaped = fault?.type === 'members' ? fault : undefined;
-  const members = Object.entries({
+  const standard = {
     access_token: token,
     token_type: jkt ? 'DPoP' : 'Bearer',
     expires_in: expiresIn,
     ...(scope ? { scope } : {}),
+  };
+  const context = { ...endpoint, client, params, lifetimeSeconds: lifetime, now: clock.now() };
+  const reshaped = fault?.type === 'members' ? fault : undefined;
+  const members = Object.entries({
+    ...(profile.tokenResponse?.(standard, context) ?? standard),
     ...reshaped?.set,
   }).filter(([name]) => !reshaped?.omit?.includes(name));
   res.setHeader('date', httpDate(clock.now()));

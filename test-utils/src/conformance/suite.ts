@@ -58,20 +58,28 @@ export function describeAdapterConformance(
       return makeClient({ provider, origins: [servers.api.url], servers });
     }
 
-    it.each(['cognito', 'tenant', 'generic', 'strict-rfc'] as const)(
-      'calls the API with a %s-profile token',
-      async (profile) => {
-        const request = await client(profile);
-        const first = await request({ url: `${servers.api.url}/echo/${profile}` });
-        const second = await request({ url: `${servers.api.url}/echo/${profile}` });
-        expect([first.status, second.status]).toEqual([200, 200]);
-        expect(JSON.parse(first.body)).toMatchObject({
-          sub: 'demo-client',
-          path: `/echo/${profile}`,
-        });
-        expect(servers.auth.stats.issued).toBe(1);
-      },
-    );
+    it.each([
+      'cognito',
+      'tenant',
+      'generic',
+      'strict-rfc',
+      'entra',
+      'auth0',
+      'okta',
+      'keycloak',
+      'salesforce',
+      // google-sa joins when core has the jwt-bearer grant (no client credentials there).
+    ] as const)('calls the API with a %s-profile token', async (profile) => {
+      const request = await client(profile);
+      const first = await request({ url: `${servers.api.url}/echo/${profile}` });
+      const second = await request({ url: `${servers.api.url}/echo/${profile}` });
+      expect([first.status, second.status]).toEqual([200, 200]);
+      expect(JSON.parse(first.body)).toMatchObject({
+        sub: 'demo-client',
+        path: `/echo/${profile}`,
+      });
+      expect(servers.auth.stats.issued).toBe(1);
+    });
 
     it('makes one token request for 200 concurrent requests on a cold client', async () => {
       const request = await client();
