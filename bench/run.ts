@@ -8,7 +8,8 @@
  *   6. Heap per cached token for 10 000 tenant scopes.
  * m2m-auth alone: 7. the CPU each adapter adds without the network; 8. the hot path;
  * 9-10. the fleet over time and the Redis store's latency; 11. test-utils start-up;
- * 12. 64 processes on one Redis: token requests per window, Redis commands per request.
+ * 12. 64 processes on one Redis: token requests per window, Redis commands per request;
+ * 13. grpc-js with grpcAuth vs static metadata.
  * `npm run bench -- <section numbers>` runs only those and prints them without writing the file.
  */
 import { execFile } from 'node:child_process';
@@ -34,6 +35,7 @@ import {
 } from './compare/report.ts';
 import { contenders } from './contenders/index.ts';
 import { fleetBench } from './fleet.ts';
+import { grpcOverhead } from './grpc-overhead.ts';
 import type { PairedRound } from './http-overhead.ts';
 import { largeFleetBench } from './large-fleet.ts';
 import { startTokenServer } from './token-server.ts';
@@ -258,6 +260,7 @@ median of 9 starts. Goal: well under 100 ms.
 }
 
 if (want(12)) sections.push(await largeFleetBench());
+if (want(13)) sections.push(await grpcOverhead());
 
 const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
 const results = `# Benchmark results
@@ -265,7 +268,7 @@ const results = `# Benchmark results
 Written by \`npm run bench\` (\`node --conditions=@m2m-auth/source --expose-gc bench/run.ts\`);
 do not edit by hand. Figures are from one run on one machine: compare ratios, not absolutes.
 Tables 1-6 put m2m-auth beside what users would pick instead, each library driven as its own
-documentation shows (bench/contenders/, one file per library, citing the section); tables 7-12
+documentation shows (bench/contenders/, one file per library, citing the section); tables 7-13
 are about m2m-auth alone. How to read them: bench/README.md.
 
 - Date: ${new Date().toISOString()}
