@@ -7,6 +7,8 @@ export type { HeaderLookup, HeaderTarget } from './authorization.ts';
 export { eventSink } from './event-sink.ts';
 export type { AnswerLike, AuthHeaders, Exchange } from './exchange.ts';
 export type { ClientContext } from './origin-policy.ts';
+// For a hook under core's own fetch (undici's global dispatcher): core's requests pass by.
+export { isOwnRequest } from './own-requests.ts';
 export { recordHeaders } from './record-headers.ts';
 export type { RedirectHop } from './redirect-hop.ts';
 export type { OutgoingRequest, RequestPolicy, RequestPolicyOptions } from './request-policy.ts';

@@ -11,6 +11,7 @@ import {
   TokenResponseError,
   TokenTimeoutError,
 } from './errors.ts';
+import { asOwnRequest } from './own-requests.ts';
 import type { Redactor } from './redactor.ts';
 
 /** The fetch the provider talks to the authorization server with (proxies, mTLS). */
@@ -83,11 +84,9 @@ export async function exchange(
   try {
     // Credentials never follow a redirect. 'manual', not 'error': Cloudflare's workerd
     // refuses `redirect: 'error'` outright, and a 3xx seen here is refused just the same.
-    const response = await limits.fetch(url, {
-      ...init,
-      signal: controller.signal,
-      redirect: 'manual',
-    });
+    const response = await asOwnRequest(url, () =>
+      limits.fetch(url, { ...init, signal: controller.signal, redirect: 'manual' }),
+    );
     if (response.type === 'opaqueredirect' || (response.status >= 300 && response.status < 400)) {
       await response.body?.cancel().catch(() => {});
       const status = response.status || 302;

@@ -1,0 +1,104 @@
+/**
+ * `undiciAuth(provider, options)`: an undici interceptor (`dispatcher.compose(...)`) that puts
+ * our token on requests to the allowed origins and, on a 401 to one it authorized, refreshes
+ * once and replays once with a fresh token, all decided by core's exchange. On the global
+ * dispatcher it serves Node's own fetch and every library on it; on an `Agent`, undici's
+ * `fetch`, `request`, `stream` and `pipeline`. undici's retry and redirect handlers dispatch
+ * the same handler object again: that links their attempts to the same logical request.
+ */
+import type { TokenProvider } from '@m2m-auth/core';
+import {
+  createRequestPolicy,
+  type Exchange,
+  isOwnRequest,
+  type OutgoingRequest,
+  type RequestPolicyOptions,
+  recordHeaders,
+} from '@m2m-auth/core/adapter';
+import { AuthorizedCall } from './authorized-call.ts';
+import { headerRecord } from './dispatch-headers.ts';
+import type { Dispatch, DispatchOptions, Handler, LegacyHandler } from './handler.ts';
+import { isStreamed, keptBody } from './kept-body.ts';
+import { fromLegacy, toLegacy } from './legacy-handlers.ts';
+
+export interface UndiciAuthOptions extends RequestPolicyOptions {
+  /**
+   * How much of a streamed body (every body Node's fetch sends, a web stream, a generator) is
+   * kept so a 401 can be replayed; a longer one gets its 401 back instead.
+   * @default 1048576 (1 MiB)
+   */
+  maxReplayBodyBytes?: number;
+}
+
+/** What `compose()` takes: `(dispatch) => (options, handler) => boolean`. */
+export type UndiciInterceptor = (dispatch: Dispatch, origin?: string | URL | null) => Dispatch;
+
+export function undiciAuth(
+  provider: TokenProvider,
+  options: UndiciAuthOptions = {},
+): UndiciInterceptor {
+  const policy = createRequestPolicy(provider, options, { adapter: 'undiciAuth' });
+  const maxBytes = options.maxReplayBodyBytes ?? 1024 * 1024;
+  // The last attempt per handler object: undici's retry and redirect handlers send themselves.
+  const attempts = new WeakMap<object, { exchange: Exchange; href: string }>();
+  let lastOrigin: unknown;
+  let lastBase = '';
+
+  /** The request's URL from its own origin (a path never moves it to another host). */
+  function urlOf(dispatch: DispatchOptions, bound: unknown): URL | undefined {
+    const origin = dispatch.origin ?? bound;
+    if (!origin || dispatch.upgrade || dispatch.method === 'CONNECT') return undefined;
+    try {
+      if (origin !== lastOrigin) lastBase = new URL(String(origin)).origin;
+      lastOrigin = origin;
+      return new URL(`${lastBase}${dispatch.path}`);
+    } catch {
+      return undefined;
+    }
+  }
+
+  return (dispatch, bound) =>
+    function undiciAuthDispatch(opts: DispatchOptions, handler: Handler & LegacyHandler) {
+      const url = urlOf(opts, bound);
+      // Core's own token request must not wait for a token.
+      if (!url || isOwnRequest(url)) return dispatch(opts, handler);
+      const headers = headerRecord(opts.headers);
+      const authorization = recordHeaders(headers).get('authorization');
+      const seen = attempts.get(handler);
+      if (!seen && !policy.serves(url) && !policy.owns(authorization)) {
+        return dispatch(opts, handler);
+      }
+      const { href } = url;
+      const request: OutgoingRequest = {
+        url,
+        method: opts.method,
+        authorization,
+        body: opts.body,
+        resendable: isStreamed(opts.body) || undefined,
+        signal: opts.signal instanceof AbortSignal ? opts.signal : undefined,
+      };
+      const remember = (exchange: Exchange | undefined) => {
+        if (exchange) attempts.set(handler, { exchange, href });
+        return exchange;
+      };
+      const legacy = typeof handler.onRequestStart !== 'function';
+      const call = new AuthorizedCall(legacy ? fromLegacy(handler) : handler, opts, headers, {
+        send: (o, h) => dispatch(o, legacy ? toLegacy(h) : h),
+        next: async (previous) => remember(await policy.begin(request, previous)),
+        scrub: policy.scrub,
+      });
+      const first = !seen
+        ? policy.begin(request)
+        : seen.href === href
+          ? policy.begin(request, seen.exchange) // a retry of the same request
+          : seen.exchange.hop({ method: opts.method ?? 'GET', url }, true); // a redirect hop
+      first
+        .then((exchange) => {
+          if (!exchange) return dispatch(opts, handler);
+          remember(exchange);
+          call.start(exchange, keptBody(opts.body, exchange.mayReplay, maxBytes));
+        })
+        .catch((error: unknown) => call.fail(error));
+      return true;
+    };
+}
