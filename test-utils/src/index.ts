@@ -38,7 +38,12 @@ export type { Fault } from './faults.ts';
 export { asLogged } from './logged.ts';
 export type { OtherOrigin } from './other-origin.ts';
 export { startOtherOrigin } from './other-origin.ts';
-export { PROFILE_CLIENT_OPTIONS, profileProvider } from './profile-provider.ts';
+export {
+  DEMO_SERVICE_ACCOUNT,
+  PROFILE_CLIENT_OPTIONS,
+  profileProvider,
+  serviceAccountOptions,
+} from './profile-provider.ts';
 export type { ClientRecord, FederatedCredential, ProfileName } from './profiles.ts';
 export { profiles } from './profiles.ts';
 export type { RedisCluster } from './redis-cluster.ts';

@@ -3,6 +3,7 @@
  * default client: the tested configuration for each seed vendor, in one place.
  */
 import { createTokenProvider, type TokenProvider, type TokenProviderOptions } from '@m2m-auth/core';
+import type { JWK } from 'jose';
 import type { AuthServer } from './auth-server.ts';
 import type { ProfileName } from './profiles.ts';
 import { DEFAULT_AUDIENCE } from './token-endpoint.ts';
@@ -23,10 +24,23 @@ export const PROFILE_CLIENT_OPTIONS: Record<ProfileName, Partial<TokenProviderOp
   // A custom authorization server: Basic (Okta's default) and a custom scope.
   okta: { scope: 'api:read' },
   keycloak: {},
-  // A jwt-bearer grant with no client authentication: not a client-credentials provider.
+  // A jwt-bearer grant, signed with a key: `serviceAccountOptions(key)` as overrides.
   'google-sa': {},
   salesforce: { clientAuth: 'client_secret_post' },
 };
+
+/** The Google service account `useTestServers` registers, whose key is `serviceAccountKey`. */
+export const DEMO_SERVICE_ACCOUNT = 'demo-sa@m2m-auth-test.iam.gserviceaccount.com';
+
+/**
+ * A `google-sa` provider's options: the jwt-bearer grant signed as `DEMO_SERVICE_ACCOUNT`
+ * with `privateKey`, the scope in the assertion, no client authentication.
+ */
+export const serviceAccountOptions = (privateKey: JWK): Partial<TokenProviderOptions> => ({
+  clientAuth: 'none',
+  grant: { type: 'jwt-bearer', issuer: DEMO_SERVICE_ACCOUNT, privateKey, scopeIn: 'claim' },
+  scope: 'https://www.googleapis.com/auth/cloud-platform',
+});
 
 export function profileProvider(
   auth: AuthServer,

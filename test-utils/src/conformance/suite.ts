@@ -6,7 +6,11 @@ import { createHash } from 'node:crypto';
 import { inspect } from 'node:util';
 import { isM2MAuthError, type TokenEvent, type TokenProviderOptions } from '@m2m-auth/core';
 import { describe, expect, it } from 'vitest';
-import { profileProvider } from '../profile-provider.ts';
+import {
+  DEMO_SERVICE_ACCOUNT,
+  profileProvider,
+  serviceAccountOptions,
+} from '../profile-provider.ts';
 import type { ProfileName } from '../profiles.ts';
 import { describeFaultMatrix } from './fault-matrix.ts';
 import { describeLoad } from './load.ts';
@@ -68,14 +72,16 @@ export function describeAdapterConformance(
       'okta',
       'keycloak',
       'salesforce',
-      // google-sa joins when core has the jwt-bearer grant (no client credentials there).
+      'google-sa',
     ] as const)('calls the API with a %s-profile token', async (profile) => {
-      const request = await client(profile);
+      const google = profile === 'google-sa';
+      const options = google ? serviceAccountOptions(servers.serviceAccountKey.privateJwk) : {};
+      const request = await client(profile, options);
       const first = await request({ url: `${servers.api.url}/echo/${profile}` });
       const second = await request({ url: `${servers.api.url}/echo/${profile}` });
       expect([first.status, second.status]).toEqual([200, 200]);
       expect(JSON.parse(first.body)).toMatchObject({
-        sub: 'demo-client',
+        sub: google ? DEMO_SERVICE_ACCOUNT : 'demo-client',
         path: `/echo/${profile}`,
       });
       expect(servers.auth.stats.issued).toBe(1);

@@ -1,6 +1,7 @@
 /** The uniform request function every adapter hands the conformance suite. */
 import type { TokenProvider } from '@m2m-auth/core';
 import type { AuthServer } from '../auth-server.ts';
+import type { ClientKeys } from '../client-keys.ts';
 import type { OtherOrigin } from '../other-origin.ts';
 import type { ResourceServer } from '../resource-server.ts';
 
@@ -8,6 +9,8 @@ export interface ConformanceServers {
   auth: AuthServer;
   api: ResourceServer;
   other: OtherOrigin;
+  /** The key of `DEMO_SERVICE_ACCOUNT`, registered on `auth` (the `google-sa` profile). */
+  serviceAccountKey: ClientKeys;
 }
 
 /** A request body, described so each adapter can build its client's native form of it. */
