@@ -11,6 +11,9 @@
  *   `client_id` in the body.
  * - `tls_client_auth` / `self_signed_tls_client_auth`: the TLS client certificate (on the
  *   user's `fetch`) authenticates; only `client_id` goes in the body (RFC 8705 §2).
+ * - `none`: no client authentication, for grants whose assertion is the credential (a
+ *   Google service account's jwt-bearer, Google STS token exchange); `client_id` only with
+ *   `clientIdInBody`.
  */
 import { base64url } from 'jose';
 import type { AssertionSigner, ClientAssertionOptions } from './client-assertion.ts';
@@ -25,7 +28,8 @@ export type ClientAuthMethod =
   | 'private_key_jwt'
   | 'client_secret_jwt'
   | 'tls_client_auth'
-  | 'self_signed_tls_client_auth';
+  | 'self_signed_tls_client_auth'
+  | 'none';
 /** `auto` tries Basic, then raw Basic (if it differs), then post, and remembers what worked. */
 export type ClientAuth = ClientAuthMethod | 'auto';
 
@@ -33,7 +37,7 @@ export interface ClientCredentials {
   clientId: string;
   /** The secret (see secret-source.ts); its `current()` is `undefined` for secretless clients. */
   secret: SecretSource;
-  /** Also send `client_id` in the body with Basic (AWS Cognito-based servers want both). */
+  /** Also send `client_id` in the body with Basic (AWS Cognito-based servers want both) or `none`. */
   clientIdInBody: boolean;
   /** Signs assertions for the assertion methods. */
   assertions: Partial<Record<'private_key_jwt' | 'client_secret_jwt', AssertionSigner>>;
@@ -87,6 +91,10 @@ export async function applyClientAuth(
   body: URLSearchParams,
 ): Promise<void> {
   const { clientId } = credentials;
+  if (method === 'none') {
+    if (credentials.clientIdInBody && clientId) body.set('client_id', clientId);
+    return;
+  }
   if (method === 'tls_client_auth' || method === 'self_signed_tls_client_auth') {
     body.set('client_id', clientId);
     return;

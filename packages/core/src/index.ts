@@ -1,3 +1,5 @@
+export type { AssertionKeyOptions } from './assertion-signer.ts';
+export type { CertificateOptions } from './certificate-headers.ts';
 export type { ClientAssertionOptions, PrivateKeyInput } from './client-assertion.ts';
 export type { ClientAuth, ClientAuthMethod } from './client-auth.ts';
 export { basicAuthorization, formEncode } from './client-auth.ts';
@@ -21,6 +23,9 @@ export {
   TokenTimeoutError,
 } from './errors.ts';
 export type { Logger, TokenEvent, TokenEventType } from './events.ts';
+export type { ClientCredentialsGrant, GrantOptions } from './grant-options.ts';
+export type { SignCallback } from './jws-callback.ts';
+export type { JwtBearerGrant } from './jwt-bearer-grant.ts';
 export type { MemoryStore, MemoryStoreOptions } from './memory-store.ts';
 export { memoryStore } from './memory-store.ts';
 export type { TokenProviderOptions } from './options.ts';

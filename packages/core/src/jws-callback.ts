@@ -8,7 +8,9 @@ import { base64url } from 'jose';
 import { ConfigError } from './errors.ts';
 
 /** Signs a JWS signing input (the ASCII bytes of `header.payload`). */
-export type SignCallback = (signingInput: Uint8Array) => Promise<Uint8Array | ArrayBuffer>;
+export type SignCallback = (
+  signingInput: Uint8Array<ArrayBuffer>,
+) => Promise<Uint8Array | ArrayBuffer>;
 
 /** The algorithms a callback may sign with: asymmetric only, as `private_key_jwt` is. */
 export const CALLBACK_ALGS = [

@@ -9,6 +9,7 @@ import type { DpopOptions } from './dpop.ts';
 import { ConfigError } from './errors.ts';
 import type { Logger, TokenEvent } from './events.ts';
 import type { ExpiryOptions } from './expiry.ts';
+import { checkGrant, type GrantOptions, grantCarriesCredential } from './grant-options.ts';
 import type { FetchLike } from './http-exchange.ts';
 import { checkTokenUrl } from './origins.ts';
 import { defaultRetry, type RetryOptions, type RetryPolicy } from './retry.ts';
@@ -28,7 +29,11 @@ export interface TokenProviderOptions {
    * `aud` of client assertions when `clientAssertion.audience` is `'issuer'`.
    */
   issuer?: string;
-  clientId: string;
+  /**
+   * The client id. Required, except with `clientAuth: 'none'` and a grant whose own
+   * credential stands alone (a jwt-bearer assertion that names its issuer).
+   */
+  clientId?: string;
   /**
    * The client secret; or a function (sync or async) returning it, called before the first
    * token request and again on `invalid_client`, so a rotated secret is picked up without a
@@ -41,7 +46,9 @@ export interface TokenProviderOptions {
    * `client_secret_basic_raw`, `client_secret_post`, `private_key_jwt` and
    * `client_secret_jwt` (RFC 7523 assertions; see `clientAssertion`), `tls_client_auth` and
    * `self_signed_tls_client_auth` (RFC 8705: the certificate is on your `fetch`, only
-   * `client_id` goes in the body), or `auto` (tries Basic, raw Basic when it differs, then
+   * `client_id` goes in the body), `none` (no client authentication, for a `grant` whose
+   * assertion or token is the credential: Google service accounts; `client_id` only with
+   * `clientIdInBody`), or `auto` (tries Basic, raw Basic when it differs, then
    * post, on `invalid_client`, and remembers what worked).
    * @default from the discovered metadata with `issuer`; else `private_key_jwt` when
    * `clientAssertion.privateKey` is set, else 'client_secret_basic'
@@ -53,6 +60,14 @@ export interface TokenProviderOptions {
    */
   clientAssertion?: ClientAssertionOptions;
   /**
+  /**
+   * The grant: `{ type: 'client_credentials' }` (the default), or `{ type: 'jwt-bearer', ... }`
+   * (RFC 7523 §2.1: an assertion signed here or read from a source). Every grant uses the
+   * same cache, single-flight, refresh-ahead, store and adapters.
+   * @example
+   * grant: { type: 'jwt-bearer', issuer: sa.client_email, privateKey: sa.private_key, alg: 'RS256', kid: sa.private_key_id, scopeIn: 'claim' }
+   */
+  grant?: GrantOptions;
    * DPoP (RFC 9449): sender-constrained tokens. `true` generates an ES256 key pair for this
    * provider; `{ keyPair, alg }` uses yours (a fleet sharing a Redis store needs one key).
    * Token requests carry a proof, and adapters send `Authorization: DPoP <token>` with a
@@ -64,7 +79,10 @@ export interface TokenProviderOptions {
    * into account and reported as a `clock_skew` event. @default 5000
    */
   clockToleranceMs?: number;
-  /** With Basic, also send `client_id` in the body (AWS Cognito-based servers). @default false */
+  /**
+   * With Basic, also send `client_id` in the body (AWS Cognito-based servers); with `none`,
+   * send it at all. @default false
+   */
   clientIdInBody?: boolean;
   /** `scope`: a space-separated string or a list. Part of the cache key, order-insensitive. */
   scope?: string | readonly string[];
@@ -135,6 +153,7 @@ export interface ResolvedOptions extends ExpiryOptions {
   /** `undefined`: chosen from the discovered metadata. */
   clientAuth: ClientAuth | undefined;
   clientAssertion: ClientAssertionOptions;
+  /** '' when none is given (allowed only with `clientAuth: 'none'` and a grant that needs none). */
   clockToleranceMs: number;
   allowInsecureHttp: boolean;
   clientIdInBody: boolean;
@@ -159,7 +178,13 @@ const CLIENT_AUTH = [
   'auto',
 ];
 /** Methods that authenticate without a client secret. */
-export const SECRETLESS = ['private_key_jwt', 'tls_client_auth', 'self_signed_tls_client_auth'];
+export const SECRETLESS = [
+  'private_key_jwt',
+  'tls_client_auth',
+  'self_signed_tls_client_auth',
+  'none',
+];
+  'none',
 export const RESERVED_PARAMS = [
   'grant_type',
   'client_id',
@@ -173,6 +198,7 @@ export const RESERVED_PARAMS = [
 
 function positive(
   name: string,
+  'assertion',
   value: number | undefined,
   fallback: number,
   max = Number.POSITIVE_INFINITY,
@@ -239,13 +265,18 @@ export function resolveOptions(options: TokenProviderOptions): ResolvedOptions {
     (clientAuth === undefined && hasClientKey(options));
   if (options.clientSecret === undefined && !secretless) {
     throw new ConfigError(
-      `clientSecret is required with clientAuth '${clientAuth ?? 'discovered'}'`,
+      `clientSecret is required with clientAuth '${clientAuth ?? 'discovered'}'${hint}`,
     );
   }
+    const hint = grantCarriesCredential(options.grant) ? " (or clientAuth 'none')" : '';
   if (typeof options.clientSecret === 'string') nonEmpty('clientSecret', options.clientSecret);
   else if (options.clientSecret !== undefined && !isCredentialInput(options.clientSecret)) {
     throw new ConfigError(
       'clientSecret must be a string or a function (or a source) returning one',
+  checkGrant(options.grant, { clientId: options.clientId, issuer: options.issuer });
+  if (clientAuth === 'none' && !grantCarriesCredential(options.grant)) {
+    throw new ConfigError("clientAuth 'none' needs a grant with its own credential (jwt-bearer)");
+  }
     );
   }
   checkClientAssertion(options.clientAssertion);
@@ -288,7 +319,10 @@ export function resolveOptions(options: TokenProviderOptions): ResolvedOptions {
     positive(name, value, fallback, 1);
   return {
     ...endpoints(options),
-    clientId: nonEmpty('clientId', options.clientId),
+    clientId:
+      clientAuth === 'none' && options.clientId === undefined
+        ? ''
+        : nonEmpty('clientId', options.clientId),
     clientAuth,
     clientAssertion: options.clientAssertion ?? {},
     clockToleranceMs: positive('clockToleranceMs', options.clockToleranceMs, 5000),

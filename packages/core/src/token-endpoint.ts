@@ -6,6 +6,7 @@
 import { applyClientAuth, type ClientAuthMethod, type ClientCredentials } from './client-auth.ts';
 import type { DpopProver } from './dpop.ts';
 import { isOAuthError } from './errors.ts';
+import type { Grant } from './grant.ts';
 import { exchange, type FetchLike } from './http-exchange.ts';
 import type { Redactor } from './redactor.ts';
 import { parseRetryAfter } from './retry.ts';
@@ -16,11 +17,18 @@ import type { ServerTarget, TokenServer } from './token-server.ts';
 // Named from here by index.ts; its home is the exchange that calls it.
 export type { FetchLike } from './http-exchange.ts';
 
+/** Form parameters that carry a credential: a server may echo them in an error. */
+const SENT_CREDENTIALS = ['client_assertion', 'assertion', 'subject_token', 'actor_token'];
+
 export interface TokenEndpoint {
   server: TokenServer;
   /** Set when the provider uses DPoP: a proof on every token request. */
   dpop: DpopProver | undefined;
   credentials: ClientCredentials;
+  /** The grant: what it adds to each request (an assertion, tokens). */
+  grant: Grant;
+  /** The scope as sent, for a grant that carries it itself (a jwt-bearer `scope` claim). */
+  scope: string | undefined;
   /** grant_type, scope, audience, resource and extra params, in order. */
   params: ReadonlyArray<readonly [string, string]>;
   fetch: FetchLike;
@@ -48,15 +56,13 @@ export async function requestToken(
       accept: 'application/json',
     });
     const body = new URLSearchParams(endpoint.params as Array<[string, string]>);
-    await applyClientAuth(
-      method,
-      endpoint.credentials,
-      { tokenUrl: target.tokenUrl, issuer: target.issuer, now: clock.now() },
-      headers,
-      body,
-    );
-    const assertion = body.get('client_assertion');
-    if (assertion) endpoint.redactor.addSent(assertion);
+    const context = { tokenUrl: target.tokenUrl, issuer: target.issuer, now: clock.now() };
+    await applyClientAuth(method, endpoint.credentials, context, headers, body);
+    await endpoint.grant.apply(body, { ...context, scope: endpoint.scope });
+    for (const name of SENT_CREDENTIALS) {
+      const value = body.get(name);
+      if (value) endpoint.redactor.addSent(value);
+    }
     // The proof's `iat` in the token endpoint's time, like the assertion's.
     const sent = endpoint.dpop
       ? await endpoint.dpop.proof('POST', target.tokenUrl, undefined, clock.now())

@@ -8,6 +8,7 @@ import { assertionSigners } from './client-assertion.ts';
 import { secretForms } from './client-auth.ts';
 import { createDpopProver, type DpopProver } from './dpop.ts';
 import { createEventSink } from './event-sink.ts';
+import { createGrant } from './grant-options.ts';
 import { memoryStore } from './memory-store.ts';
 import { resolveOptions, type TokenProviderOptions } from './options.ts';
 import { createRedactor } from './redactor.ts';
@@ -76,8 +77,10 @@ export function createTokenProvider(options: TokenProviderOptions): TokenProvide
     redactor.addSent,
   );
   const dpop = options.dpop ? createDpopProver(options.dpop, Date.now) : undefined;
-  const credentialKey = Object.values(assertions)
-    .map((signer) => signer.fingerprint)
+  const grant = createGrant(options.grant, config.clientId, redactor.addSent);
+  // The grant's part is appended only when set: client credentials keys stay what they were.
+  const credentialKey = [...Object.values(assertions).map((s) => s.fingerprint), grant.fingerprint]
+    .filter(Boolean)
     .join(' ');
   const resources = toList(options.resource);
   const extra = Object.entries(options.params ?? {}).flatMap(([name, value]) =>
@@ -87,8 +90,9 @@ export function createTokenProvider(options: TokenProviderOptions): TokenProvide
 
   function provider(scopes: string[]): TokenProvider {
     const scope = scopes.length > 0 ? [...new Set(scopes)].sort().join(' ') : undefined;
-    const params: Array<readonly [string, string]> = [['grant_type', 'client_credentials']];
-    if (scope) params.push(['scope', scopes.join(' ')]);
+    const sent = scope ? scopes.join(' ') : undefined;
+    const params: Array<readonly [string, string]> = [['grant_type', grant.grantType]];
+    if (sent && grant.scopeInForm) params.push(['scope', sent]);
     if (options.audience !== undefined) params.push(['audience', options.audience]);
     for (const resource of resources) params.push(['resource', resource]);
     params.push(...extra);
@@ -102,6 +106,8 @@ export function createTokenProvider(options: TokenProviderOptions): TokenProvide
         assertions,
         assertionAudience: config.clientAssertion.audience,
       },
+      grant,
+      scope: sent,
       params,
       fetch,
       timeoutMs: config.timeoutMs,

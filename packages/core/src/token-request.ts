@@ -63,13 +63,17 @@ function clientRejected(error: unknown): boolean {
   return error.code === ErrorCode.HTTP && error.status === 401;
 }
 
-/** What the rejection asks to be read again: the secret, or an assertion from outside. */
+/** The server did not accept the grant's own credential (an assertion, a subject token). */
+const grantRejected = (error: unknown) => isOAuthError(error) && error.error === 'invalid_grant';
+
+/** What the rejection asks to be read again: the secret, an assertion, the grant's tokens. */
 function refusedCredentials(
   request: TokenRequest,
   method: ClientAuthMethod,
   error: unknown,
-): Array<[string, SecretSource]> {
-  const { credentials } = request.endpoint;
+): Array<readonly [string, SecretSource]> {
+  const { credentials, grant } = request.endpoint;
+  if (grantRejected(error)) return [...grant.sources];
   if (!clientRejected(error)) return [];
   if (method.startsWith('client_secret')) return [['clientSecret', credentials.secret]];
   const source = method === 'private_key_jwt' ? credentials.assertions[method]?.source : undefined;
@@ -78,10 +82,11 @@ function refusedCredentials(
 
 /** Every credential read before a token request (a file is stat'ed here, once per request). */
 function credentialSources(request: TokenRequest): SecretSource[] {
-  const { credentials } = request.endpoint;
+  const { credentials, grant } = request.endpoint;
   return [
     credentials.secret,
     ...Object.values(credentials.assertions).flatMap((s) => (s.source ? [s.source] : [])),
+    ...grant.sources.map(([, source]) => source),
   ];
 }
 
@@ -137,9 +142,11 @@ export async function fetchToken(request: TokenRequest): Promise<ParsedToken> {
       if (request.clientAuth === 'auto') request.autoMemory.method = method;
       return token;
     } catch (error) {
-      if (!clientRejected(error)) throw error;
+      const byClient = clientRejected(error);
+      if (!byClient && !grantRejected(error)) throw error;
       // An assertion refused by a server whose clock we just learnt: sign it again in its time.
-      if (clockMoved && !clockRetried && method.endsWith('_jwt')) {
+      const signed = byClient ? method.endsWith('_jwt') : request.endpoint.grant.signs;
+      if (clockMoved && !clockRetried && signed) {
         clockRetried = true;
         continue;
       }
@@ -155,7 +162,7 @@ export async function fetchToken(request: TokenRequest): Promise<ParsedToken> {
         }
         if (changed) continue;
       }
-      const next = methods[i + 1];
+      const next = byClient ? methods[i + 1] : undefined; // `auto` moves on for the client only
       if (!next) throw error;
       if (request.autoMemory.method === method) request.autoMemory.method = undefined;
       request.onFallback(method, next);

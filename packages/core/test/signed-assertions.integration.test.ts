@@ -234,7 +234,7 @@ describe.runIf(openssl)('private_key_jwt as the big vendors want it', () => {
 
   it('keys a callback or a CryptoKey by its kid, so providers with one kid share tokens', async () => {
     const store = memoryStore();
-    const callback = (key: CryptoKey) => async (input: Uint8Array) =>
+    const callback = (key: CryptoKey) => async (input: Uint8Array<ArrayBuffer>) =>
       crypto.subtle.sign({ name: 'RSA-PSS', saltLength: 32 }, key, input);
     const provider = (kid: string | undefined) =>
       createTokenProvider({
