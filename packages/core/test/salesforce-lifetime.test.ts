@@ -3,11 +3,14 @@
  * `defaultLifetimeMs` (set it to the org's session timeout), or its JWT `exp` when the org
  * issues JWT-based access tokens. Shapes from Salesforce's help pages (research for issue 17).
  */
+import { type AuthServer, startAuthServer } from '@m2m-auth/test-utils';
 import { SignJWT } from 'jose';
 import nock from 'nock';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ConfigError } from '../src/errors.ts';
+import type { TokenEvent } from '../src/events.ts';
 import type { TokenProviderOptions } from '../src/options.ts';
+import { createTokenProvider } from '../src/token-provider.ts';
 import { nockProvider, useNock } from './helpers/nock-provider.ts';
 import { scriptedEndpoint, scriptedProvider } from './helpers/scripted-endpoint.ts';
 import { settle } from './helpers/settle.ts';
@@ -68,6 +71,36 @@ describe('a Salesforce answer with no expires_in (nock)', () => {
     const { tokens, events } = provider({ defaultLifetimeMs: TWO_HOURS_MS });
     await tokens.getToken();
     expect(events[0]).toMatchObject({ lifetimeMs: 1_800_000, lifetimeSource: 'jwt' });
+  });
+});
+
+describe("from test-utils' salesforce profile (a real server, Salesforce's answer)", () => {
+  let auth: AuthServer;
+  const client = { clientId: 'consumer-key', clientSecret: 'consumer-secret' };
+  beforeAll(async () => {
+    auth = await startAuthServer({ clients: [{ ...client, users: ['run-as@acme.example'] }] });
+  });
+  afterAll(() => auth.close());
+
+  it('gets the session timeout as its lifetime, and instance_url, id, signature, issued_at', async () => {
+    const events: TokenEvent[] = [];
+    const tokens = createTokenProvider({
+      tokenUrl: auth.tokenUrl('salesforce'),
+      ...client,
+      clientAuth: 'client_secret_post',
+      defaultLifetimeMs: TWO_HOURS_MS,
+      onEvent: (event) => events.push(event),
+    });
+    const token = await tokens.getToken();
+    expect(token.accessToken).toMatch(/^00D/);
+    expect(events[0]).toMatchObject({ lifetimeMs: TWO_HOURS_MS, lifetimeSource: 'default' });
+    expect(Object.keys(token.extras ?? {}).sort()).toEqual([
+      'id',
+      'instance_url',
+      'issued_at',
+      'signature',
+    ]);
+    expect(token.extras?.['instance_url']).toBe(auth.url);
   });
 });
 
