@@ -267,6 +267,26 @@ describe(`grpcAuth on grpc-js ${grpcVersion}`, () => {
     expect(codes()).toEqual([16]);
   });
 
+  it('a DPoP-bound token goes as authorization: DPoP with a proof for POST https://<host>/<service>/<method>', async () => {
+    const tokens = createTokenProvider({
+      tokenUrl: auth.tokenUrl('dpop'),
+      clientId: 'demo-client',
+      clientSecret: 'demo-secret',
+      dpop: true,
+    });
+    const c = client(grpcAuth(tokens));
+    await get(c);
+    await get(c);
+    const { accessToken } = await tokens.getToken();
+    expect(server.calls.map((call) => call.code)).toEqual([0, 0]);
+    expect(server.calls.map((call) => call.authorization)).toEqual(
+      Array(2).fill(`DPoP ${accessToken}`),
+    );
+    const [first, second] = server.calls.map((call) => call.proof);
+    expect(first).toMatchObject({ htm: 'POST', htu: 'https://127.0.0.1/test.Things/Get' });
+    expect(second?.['jti']).not.toBe(first?.['jti']);
+  });
+
   it('call credentials given on the call are the caller’s: the interceptor adds nothing', async () => {
     const c = client(grpcAuth(provider()));
     const theirs = grpc.credentials.createFromMetadataGenerator((_params, callback) => {

@@ -10,9 +10,14 @@
  * - `Forbidden` (unary): PERMISSION_DENIED for any valid token;
  * - `Echo401` (unary): UNAUTHENTICATED whatever the token, with the `authorization` it got
  *   in the details and in an `x-echo-authorization` trailer (a server that leaks it back).
+ *
+ * A DPoP-bound token (`cnf.jkt`) is accepted only as `authorization: DPoP <token>` with a
+ * `dpop` proof (RFC 9449 §4.3, checked with jose) signed by that key, for `htm` POST and
+ * `htu` `https://<host>/<service>/<method>`, the host without the port (what grpc-js shows).
  */
 import type * as Grpc from '@grpc/grpc-js';
-import type { AuthServer } from '@m2m-auth/test-utils';
+import { type AuthServer, accessTokenHash } from '@m2m-auth/test-utils';
+import { calculateJwkThumbprint, EmbeddedJWK, jwtVerify } from 'jose';
 
 type GrpcModule = typeof Grpc;
 
@@ -43,6 +48,8 @@ export interface CallRecord {
   authorization: string | undefined;
   /** The `:authority` the call came with. */
   authority: string | undefined;
+  /** The `dpop` proof's claims, when one came and verified. */
+  proof?: Record<string, unknown>;
   code: number;
 }
 
@@ -98,9 +105,31 @@ export async function startThingsServer(
       code: -1,
     };
     calls.push(record);
-    const token = /^Bearer (\S+)$/.exec(record.authorization ?? '')?.[1];
+    const [, scheme, token] = /^(Bearer|DPoP) (\S+)$/.exec(record.authorization ?? '') ?? [];
     const claims = token && authorization.length === 1 ? await auth.verify(token) : undefined;
+    const bound = claims?.cnf?.jkt;
+    if (!claims || (scheme === 'DPoP') !== (bound !== undefined)) return { record };
+    if (bound === undefined) return { record, claims };
+    const proof = await dpopProof(call.metadata.get('dpop'), token as string, name);
+    if (!proof || proof.jkt !== bound) return { record };
+    record.proof = proof.claims;
     return { record, claims };
+  }
+  async function dpopProof(values: Grpc.MetadataValue[], token: string, name: string) {
+    if (values.length !== 1 || typeof values[0] !== 'string') return undefined;
+    try {
+      const { payload, protectedHeader } = await jwtVerify(values[0], EmbeddedJWK, {
+        typ: 'dpop+jwt',
+      });
+      const host = '127.0.0.1';
+      if (payload['htm'] !== 'POST' || payload['htu'] !== `https://${host}/test.Things/${name}`)
+        return undefined;
+      if (payload['ath'] !== accessTokenHash(token)) return undefined;
+      const jkt = await calculateJwkThumbprint(protectedHeader.jwk as never, 'sha256');
+      return { jkt, claims: payload as Record<string, unknown> };
+    } catch {
+      return undefined;
+    }
   }
   const refused = (
     record: CallRecord,
