@@ -11,6 +11,7 @@ import { httpDate, type ServerClock } from './clock.ts';
 import { announceNonce, type DpopVerifier } from './dpop-verifier.ts';
 import { answerWithFault, type FaultQueue } from './faults.ts';
 import { basicCredentials, parseTokenForm } from './form.ts';
+import { answerGrant, servesGrant } from './grants.ts';
 import { sendJson } from './http.ts';
 import {
   authMethodSeen,
@@ -103,6 +104,22 @@ export async function tokenEndpoint(
   const grant = params.get('grant_type');
   if (!grant)
     return reject({ status: 400, error: 'invalid_request', description: 'grant_type is required' });
+  if (servesGrant(profile, grant)) {
+    const issued = (clientId: string | undefined) =>
+      stats.record({ ...entry, clientId, status: 200, issued: true });
+    const tokenUrl = `${state.url}${profile.path}`;
+    const defaultAudience = DEFAULT_AUDIENCE;
+    return answerGrant(state, {
+      profile,
+      req,
+      res,
+      params,
+      tokenUrl,
+      defaultAudience,
+      reject,
+      issued,
+    });
+  }
   if (!(profile.grantTypes ?? ['client_credentials']).includes(grant)) {
     return reject({
       status: 400,

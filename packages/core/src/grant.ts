@@ -27,6 +27,11 @@ export interface Grant {
   readonly sources: ReadonlyArray<readonly [string, SecretSource]>;
   /** It signs an assertion here: refused after we learnt the server's clock, it signs again. */
   readonly signs: boolean;
+  /**
+   * The answer may say `token_type: N_A` (RFC 8693 §2.2.1: the token issued is not an access
+   * token, say an ID token): taken, and handed out as Bearer.
+   */
+  readonly acceptsNotApplicable?: boolean;
   /** Adds the grant's own parameters (an assertion, tokens) to one request's form. */
   apply(body: URLSearchParams, context: GrantContext): Promise<void>;
 }

@@ -38,6 +38,7 @@ export type { SecretInput } from './secret-source.ts';
 export type { SharedFailure } from './shared-failure.ts';
 export { reviveFailure } from './shared-failure.ts';
 export type { FetchLike } from './token-endpoint.ts';
+export type { TokenExchangeGrant, TokenTypeName } from './token-exchange-grant.ts';
 export type { JsonValue, TokenExtras } from './token-extras.ts';
 export { reviveExtras } from './token-extras.ts';
 export type { GetTokenOptions, InvalidateOptions, TokenProvider } from './token-provider.ts';

@@ -31,7 +31,7 @@ export interface TokenProviderOptions {
   issuer?: string;
   /**
    * The client id. Required, except with `clientAuth: 'none'` and a grant whose own
-   * credential stands alone (a jwt-bearer assertion that names its issuer).
+   * credential stands alone (a jwt-bearer assertion that names its issuer, a token exchange).
    */
   clientId?: string;
   /**
@@ -60,14 +60,15 @@ export interface TokenProviderOptions {
    */
   clientAssertion?: ClientAssertionOptions;
   /**
-  /**
-   * The grant: `{ type: 'client_credentials' }` (the default), or `{ type: 'jwt-bearer', ... }`
-   * (RFC 7523 §2.1: an assertion signed here or read from a source). Every grant uses the
-   * same cache, single-flight, refresh-ahead, store and adapters.
+   * The grant: `{ type: 'client_credentials' }` (the default), `{ type: 'jwt-bearer', ... }`
+   * (RFC 7523 §2.1: an assertion signed here or read from a source), or
+   * `{ type: 'token-exchange', subjectToken, subjectTokenType, ... }` (RFC 8693). Every grant
+   * uses the same cache, single-flight, refresh-ahead, store and adapters.
    * @example
    * grant: { type: 'jwt-bearer', issuer: sa.client_email, privateKey: sa.private_key, alg: 'RS256', kid: sa.private_key_id, scopeIn: 'claim' }
    */
   grant?: GrantOptions;
+  /**
    * DPoP (RFC 9449): sender-constrained tokens. `true` generates an ES256 key pair for this
    * provider; `{ keyPair, alg }` uses yours (a fleet sharing a Redis store needs one key).
    * Token requests carry a proof, and adapters send `Authorization: DPoP <token>` with a
@@ -149,11 +150,11 @@ export interface TokenProviderOptions {
 export interface ResolvedOptions extends ExpiryOptions {
   tokenUrl: string | undefined;
   issuer: string | undefined;
+  /** '' when none is given (allowed only with `clientAuth: 'none'` and a grant that needs none). */
   clientId: string;
   /** `undefined`: chosen from the discovered metadata. */
   clientAuth: ClientAuth | undefined;
   clientAssertion: ClientAssertionOptions;
-  /** '' when none is given (allowed only with `clientAuth: 'none'` and a grant that needs none). */
   clockToleranceMs: number;
   allowInsecureHttp: boolean;
   clientIdInBody: boolean;
@@ -175,6 +176,7 @@ const CLIENT_AUTH = [
   'client_secret_jwt',
   'tls_client_auth',
   'self_signed_tls_client_auth',
+  'none',
   'auto',
 ];
 /** Methods that authenticate without a client secret. */
@@ -184,7 +186,6 @@ export const SECRETLESS = [
   'self_signed_tls_client_auth',
   'none',
 ];
-  'none',
 export const RESERVED_PARAMS = [
   'grant_type',
   'client_id',
@@ -194,11 +195,16 @@ export const RESERVED_PARAMS = [
   'scope',
   'audience',
   'resource',
+  'assertion',
+  'subject_token',
+  'subject_token_type',
+  'actor_token',
+  'actor_token_type',
+  'requested_token_type',
 ];
 
 function positive(
   name: string,
-  'assertion',
   value: number | undefined,
   fallback: number,
   max = Number.POSITIVE_INFINITY,
@@ -264,19 +270,21 @@ export function resolveOptions(options: TokenProviderOptions): ResolvedOptions {
     (clientAuth !== undefined && SECRETLESS.includes(clientAuth)) ||
     (clientAuth === undefined && hasClientKey(options));
   if (options.clientSecret === undefined && !secretless) {
+    const hint = grantCarriesCredential(options.grant) ? " (or clientAuth 'none')" : '';
     throw new ConfigError(
       `clientSecret is required with clientAuth '${clientAuth ?? 'discovered'}'${hint}`,
     );
   }
-    const hint = grantCarriesCredential(options.grant) ? " (or clientAuth 'none')" : '';
+  checkGrant(options.grant, { clientId: options.clientId, issuer: options.issuer });
+  if (clientAuth === 'none' && !grantCarriesCredential(options.grant)) {
+    throw new ConfigError(
+      "clientAuth 'none' needs a grant with its own credential (jwt-bearer, token-exchange)",
+    );
+  }
   if (typeof options.clientSecret === 'string') nonEmpty('clientSecret', options.clientSecret);
   else if (options.clientSecret !== undefined && !isCredentialInput(options.clientSecret)) {
     throw new ConfigError(
       'clientSecret must be a string or a function (or a source) returning one',
-  checkGrant(options.grant, { clientId: options.clientId, issuer: options.issuer });
-  if (clientAuth === 'none' && !grantCarriesCredential(options.grant)) {
-    throw new ConfigError("clientAuth 'none' needs a grant with its own credential (jwt-bearer)");
-  }
     );
   }
   checkClientAssertion(options.clientAssertion);

@@ -94,6 +94,7 @@ export async function requestToken(
           redact: endpoint.redactor.redact,
           headers: response.headers,
           mapTokenResponse: endpoint.mapTokenResponse,
+          notApplicable: endpoint.grant.acceptsNotApplicable,
         },
         endpoint.defaultLifetimeMs,
         startedAt + clock.offsetMs, // a JWT `exp` alone is read against the server's clock

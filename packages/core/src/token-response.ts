@@ -37,6 +37,8 @@ export interface ResponseContext {
   /** The answer's headers, for `mapTokenResponse`. */
   headers?: Headers | undefined;
   mapTokenResponse?: TokenResponseMapper | undefined;
+  /** A token exchange: `token_type: N_A` (RFC 8693 §2.2.1, not an access token) is taken. */
+  notApplicable?: boolean | undefined;
 }
 
 const TEN_YEARS_MS = 10 * 365 * 24 * 3600 * 1000;
@@ -175,8 +177,15 @@ export function readTokenResponse(
   const tokenType = body['token_type'];
   const type = typeof tokenType === 'string' ? tokenType.toLowerCase() : undefined;
   // A DPoP-bound token only when we sent a proof (RFC 9449 §5); a server that ignored the
-  // proof may still answer Bearer, and that token is then sent as Bearer.
-  if (tokenType !== undefined && type !== 'bearer' && !(dpop && type === 'dpop')) {
+  // proof may still answer Bearer, and that token is then sent as Bearer. An exchanged token
+  // that is not an access token (N_A) is sent as Bearer too: that is what its users do.
+  const notApplicable = answer.notApplicable === true && type === 'n_a';
+  if (
+    tokenType !== undefined &&
+    type !== 'bearer' &&
+    !(dpop && type === 'dpop') &&
+    !notApplicable
+  ) {
     const shown =
       typeof tokenType === 'string' ? ctx.redact(tokenType).slice(0, 40) : typeof tokenType;
     throw invalid(
