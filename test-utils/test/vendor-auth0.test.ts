@@ -189,6 +189,20 @@ describe('auth0 profile (Auth0 client credentials)', () => {
     ]);
   });
 
+  it("core's provider reads a clientSecret function again on 401 access_denied, as on invalid_client", async () => {
+    let reads = 0;
+    const tokens = createTokenProvider({
+      tokenUrl: tokenUrl(),
+      clientId: 'demo-client',
+      clientSecret: () => (reads++ === 0 ? 'stale-secret' : 'demo-secret'),
+      clientAuth: 'client_secret_post',
+      audience: DEFAULT_AUDIENCE,
+    });
+    await tokens.getToken();
+    expect(servers.auth.stats.requests.map((r) => r.status)).toEqual([401, 200]);
+    expect(reads).toBe(2);
+  });
+
   it("core's provider without audience gets the opaque token, and the API refuses it", async () => {
     const tokens = createTokenProvider({
       tokenUrl: tokenUrl(),

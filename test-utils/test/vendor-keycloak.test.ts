@@ -222,6 +222,18 @@ describe('keycloak profile (Keycloak client credentials)', () => {
     expect(failure(other)).toEqual({ status: 400, error: 'invalid_scope' });
   });
 
+  it("core's provider reads a clientSecret function again on 401 unauthorized_client, as on invalid_client", async () => {
+    let reads = 0;
+    const tokens = createTokenProvider({
+      tokenUrl: tokenUrl(),
+      clientId: 'demo-client',
+      clientSecret: () => (reads++ === 0 ? 'stale-secret' : 'demo-secret'),
+    });
+    await tokens.getToken();
+    expect(servers.auth.stats.requests.map((r) => r.status)).toEqual([401, 200]);
+    expect(reads).toBe(2);
+  });
+
   it("core's provider gets tokens with each authenticator", async () => {
     const base = { tokenUrl: tokenUrl() };
     const providers = [

@@ -236,6 +236,16 @@ describe('okta profile (Okta client credentials)', () => {
     expect(failure(noProof)).toEqual({ status: 400, error: 'invalid_dpop_proof' });
   });
 
+  it("core's provider gets an org authorization server token with private_key_jwt", async () => {
+    const tokens = createTokenProvider({
+      tokenUrl: orgUrl(),
+      clientId: 'one-key-app',
+      clientAssertion: { privateKey: first.privateJwk },
+      scope: 'okta.users.read',
+    });
+    expect((await tokens.getToken()).scope).toBe('okta.users.read');
+  });
+
   it("core's provider gets tokens with Basic, post, client_secret_jwt, private_key_jwt + kid, and DPoP", async () => {
     const base = { tokenUrl: tokenUrl(), scope: 'api:read' };
     const providers = [
