@@ -3,13 +3,11 @@
  * same unary calls at concurrency 32 to a loopback gRPC server in another process, the token
  * cached, in paired rounds (http-overhead.ts' `overhead`). Each side has its own channel.
  */
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { credentials, Metadata, makeGenericClientConstructor } from '@grpc/grpc-js';
 import { createTokenProvider } from '@m2m-auth/core';
 import { grpcAuth } from '@m2m-auth/grpc';
 import { benchService } from './grpc-service.ts';
-import { overhead } from './http-overhead.ts';
+import { overhead, startApi } from './http-overhead.ts';
 import { startTokenServer } from './token-server.ts';
 
 const median = (values: number[]) => {
@@ -30,28 +28,8 @@ interface BenchClient {
   close(): void;
 }
 
-async function startGrpcApi(): Promise<{ address: string; close(): Promise<void> }> {
-  const child = spawn(
-    process.execPath,
-    [fileURLToPath(new URL('./grpc-api-server.ts', import.meta.url))],
-    { stdio: ['pipe', 'pipe', 'inherit'] },
-  );
-  const address = await new Promise<string>((resolve, reject) => {
-    child.once('error', reject);
-    child.stdout.once('data', (chunk: Buffer) => resolve(chunk.toString().trim()));
-  });
-  return {
-    address,
-    close: () =>
-      new Promise<void>((resolve) => {
-        child.once('exit', () => resolve());
-        child.stdin.end();
-      }),
-  };
-}
-
 export async function grpcOverhead(): Promise<string> {
-  const api = await startGrpcApi();
+  const api = await startApi(new URL('./grpc-api-server.ts', import.meta.url));
   const tokens = await startTokenServer(0);
   const provider = createTokenProvider({
     tokenUrl: tokens.tokenUrl,
@@ -64,8 +42,8 @@ export async function grpcOverhead(): Promise<string> {
     creds: ReturnType<typeof credentials.createInsecure>,
     options?: object,
   ) => BenchClient;
-  const bareClient = new Client(api.address, credentials.createInsecure());
-  const ourClient = new Client(api.address, credentials.createInsecure(), {
+  const bareClient = new Client(api.url, credentials.createInsecure());
+  const ourClient = new Client(api.url, credentials.createInsecure(), {
     interceptors: [grpcAuth(provider)],
   });
   const call = (client: BenchClient, metadata: () => Metadata) => () =>

@@ -6,15 +6,16 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-/** Starts `bench/api-server.ts` in a child process; `close()` ends it. */
-export async function startApi(): Promise<{ url: string; close(): Promise<void> }> {
-  const child = spawn(
-    process.execPath,
-    [fileURLToPath(new URL('./api-server.ts', import.meta.url))],
-    {
-      stdio: ['pipe', 'pipe', 'inherit'],
-    },
-  );
+/**
+ * Starts `bench/api-server.ts` (or another server `script` that prints its address on stdout
+ * and exits when stdin closes) in a child process; `close()` ends it.
+ */
+export async function startApi(
+  script = new URL('./api-server.ts', import.meta.url),
+): Promise<{ url: string; close(): Promise<void> }> {
+  const child = spawn(process.execPath, [fileURLToPath(script)], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
   const url = await new Promise<string>((resolve, reject) => {
     child.once('error', reject);
     child.stdout.once('data', (chunk: Buffer) => resolve(chunk.toString().trim()));
