@@ -11,6 +11,9 @@ export type { ClientContext } from './origin-policy.ts';
 export { isOwnRequest } from './own-requests.ts';
 export { recordHeaders } from './record-headers.ts';
 export type { RedirectHop } from './redirect-hop.ts';
+// For an adapter whose transport takes a fetch Request (fetchAuth, kyAuth): its attempts and hops.
+export type { RequestAttempt, RequestSend } from './request-attempts.ts';
+export { requestAttempts } from './request-attempts.ts';
 export type { OutgoingRequest, RequestPolicy, RequestPolicyOptions } from './request-policy.ts';
 export { createRequestPolicy } from './request-policy.ts';
 // For tools that print what a server sent (the CLI): C0/C1 controls and DEL escaped.

@@ -121,6 +121,16 @@ export class Exchange {
     return this.#settled;
   }
 
+  /** Whether the body can be sent again whole (so a copy for a redirect's hop is worth keeping). */
+  get resendable(): boolean {
+    return this.#facts.resendable;
+  }
+
+  /** The request's method and full URL, as its DPoP proof names them (a redirect starts there). */
+  target(): DpopTarget {
+    return this.#facts.target();
+  }
+
   /** Whether a 401 to this attempt could still be replayed (so a body is worth keeping). */
   get mayReplay(): boolean {
     return !this.#replayed && !this.#crossed && this.#facts.resendable;

@@ -16,7 +16,7 @@ import type { Authorization, DpopTarget } from './authorization.ts';
 import { boundAuthorization } from './dpop-authorization.ts';
 import { ConfigError } from './errors.ts';
 import { type AnswerLike, Exchange, type ExchangeContext } from './exchange.ts';
-import { followRedirects } from './follow-redirects.ts';
+import { followRedirects, type HopAttempt } from './follow-redirects.ts';
 import { issuedTokens } from './issued-tokens.ts';
 import { type ClientContext, type OriginOptions, originVerdicts } from './origin-policy.ts';
 import { firstHop, type RedirectHop } from './redirect-hop.ts';
@@ -81,6 +81,13 @@ export interface RequestPolicy {
     request: OutgoingRequest,
     attempt: (exchange: Exchange | undefined, n: 0 | 1, hop?: RedirectHop) => Promise<R>,
   ): Promise<R>;
+  /**
+   * `exchange.send(attempt)`, following the request's redirects hop by hop, for an adapter
+   * that began the exchange itself and sends through a fetch-shaped transport with
+   * `redirect: 'manual'` (kyAuth): `attempt` gets each hop's exchange and sends the hop
+   * without following (`hop.count === 0`: the request as given).
+   */
+  follow<R extends AnswerLike>(exchange: Exchange, attempt: HopAttempt<R>): Promise<R>;
   /** Whether requests to `url` get our token. */
   serves(url: string | URL): boolean;
   /** Whether an `Authorization` value is ours: a token handed out lately, or its masked form. */
@@ -88,9 +95,6 @@ export interface RequestPolicy {
   /** The client's own error with our tokens masked (unless `maskTokensInErrors: false`). */
   scrub<T>(error: T): T;
 }
-
-const resendableBody = (request: OutgoingRequest) =>
-  request.resendable ?? !isOneShotBody(request.body);
 
 export function createRequestPolicy(
   provider: TokenProvider,
@@ -142,7 +146,7 @@ export function createRequestPolicy(
         url: proofUrl ? proofUrl() : url,
       }),
       signal: request.signal ?? undefined,
-      resendable: resendableBody(request),
+      resendable: request.resendable ?? !isOneShotBody(request.body),
     };
     // A header of ours on a request moved elsewhere (a retry layer's failover): it comes off.
     if (!verdict.listed) return Exchange.withdrawn(context, facts);
@@ -151,15 +155,18 @@ export function createRequestPolicy(
     return Exchange.begin(context, facts, auth);
   }
 
+  function follow<R extends AnswerLike>(exchange: Exchange, attempt: HopAttempt<R>): Promise<R> {
+    const { method, url } = exchange.target();
+    return followRedirects(exchange, firstHop(url, method), exchange.resendable, attempt);
+  }
+
   return {
     begin,
+    follow,
     async send(request, attempt) {
       const exchange = await begin(request);
       if (!exchange) return attempt(undefined, 0);
-      if (request.followRedirects && !exchange.crossed) {
-        const first = firstHop(request.proofUrl?.() ?? request.url, request.method);
-        return followRedirects(exchange, first, resendableBody(request), attempt);
-      }
+      if (request.followRedirects && !exchange.crossed) return follow(exchange, attempt);
       return exchange.send((n) => attempt(exchange, n));
     },
     owns: (authorization) => typeof authorization === 'string' && issued.isOurs(authorization),

@@ -15,9 +15,10 @@ import {
   type AnswerLike,
   createRequestPolicy,
   type RequestPolicyOptions,
+  requestAttempts,
 } from '@m2m-auth/core/adapter';
 import { authorizationOf, withAuthorization } from './headers-init.ts';
-import { hopInit, requestHops } from './redirect-hops.ts';
+import { hopInit } from './redirect-hops.ts';
 
 /** Any fetch-shaped function: the global fetch, undici's (with a `dispatcher`), a test double. */
 // biome-ignore lint/suspicious/noExplicitAny: each fetch has its own RequestInfo and RequestInit types
@@ -79,11 +80,6 @@ export function fetchAuth<F extends FetchLike = FetchFunction>(
       // A copy in the Request's own realm, so the fetch that takes that Request takes it too;
       // the caller's Request keeps its headers (its body moves to the copy, as in fetch).
       const request = new (input.constructor as typeof Request)(input, init);
-      const extras = fetchOnlyOptions(init);
-      // The Request not sent yet: the copy, then a clone taken before each send that a replay
-      // or a redirect may need again.
-      let next = request;
-      const laterHop = requestHops(request, () => next);
       return policy.send(
         {
           url: request.url,
@@ -93,18 +89,7 @@ export function fetchAuth<F extends FetchLike = FetchFunction>(
           resendable: true, // a clone taken before sending is what a replay sends
           followRedirects: request.redirect === 'follow',
         },
-        async (exchange, n, hop) => {
-          if (exchange && hop && hop.count > 0) {
-            const [url, hopRequest] = await laterHop(hop, exchange);
-            return send(url, { ...extras, ...hopRequest });
-          }
-          const outgoing = next;
-          if (exchange) {
-            if ((hop || (n === 0 && exchange.mayReplay)) && outgoing.body) next = outgoing.clone();
-            exchange.apply(outgoing.headers);
-          }
-          return send(outgoing, hop ? { ...extras, redirect: 'manual' } : extras);
-        },
+        requestAttempts(request, send, fetchOnlyOptions(init)),
       );
     }
     const url = input instanceof URL ? input : String(input);

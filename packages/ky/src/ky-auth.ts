@@ -6,12 +6,19 @@
  * response for each such hook, which costs a quarter of the throughput over real HTTP
  * (bench/RESULTS.md), and no `ky.retry()`, which spends ky's retry budget and throws with
  * `retry: 0`. Works with ky 2 (one state argument) and ky 1 (positional arguments).
+ *
+ * ky leaves redirects to fetch, which drops `Authorization` on a cross-origin redirect but
+ * sends a `DPoP` proof on, and sends the first URL's proof to a same-origin hop (refused). So
+ * the redirects of a request we authorize are followed here, hop by hop through core, as
+ * fetchAuth does (`redirect: 'manual'` underneath, for ky's default `'follow'`); a caller's
+ * `redirect: 'manual'` or `'error'`, and other requests' redirects, are fetch's own.
  */
 import { isM2MAuthError, type TokenProvider } from '@m2m-auth/core';
 import {
   createRequestPolicy,
   type Exchange,
   type RequestPolicyOptions,
+  requestAttempts,
 } from '@m2m-auth/core/adapter';
 
 /** Per-request settings, as `context: { m2mAuth: { ... } }` on any ky call. */
@@ -43,8 +50,11 @@ interface KyOptionsLike {
 }
 type HookArgs = [unknown, ...unknown[]];
 const EXCHANGE = Symbol('m2m-auth exchange');
+const CALL = Symbol('m2m-auth call');
 interface Carrier {
   [EXCHANGE]?: Exchange;
+  /** ky's options object for the call this Request is an attempt of. */
+  [CALL]?: KyOptionsLike;
 }
 interface RetryState {
   request: Request;
@@ -98,6 +108,7 @@ export function kyAuth(provider: TokenProvider, options: KyAuthOptions = {}): Ky
     if (!exchange) return;
     exchange.apply(request.headers);
     (request as Carrier)[EXCHANGE] = exchange;
+    (request as Carrier)[CALL] = ky;
     latest.set(ky, exchange);
   }
 
@@ -129,18 +140,19 @@ export function kyAuth(provider: TokenProvider, options: KyAuthOptions = {}): Ky
         signal: input.signal,
         resendable: true,
       });
-      exchange?.apply(input.headers);
     }
     if (!exchange) return send(input, init);
-    const request = input;
-    // The copy a replay sends: a body is teed before it is read, and only when it may be.
-    let replayCopy = request;
-    if (exchange.mayReplay && request.body) replayCopy = request.clone();
+    const attempt = requestAttempts(input, send, init);
     const sending = exchange;
-    return sending.send((n) => {
-      if (n === 0) return send(request, init);
-      sending.apply(replayCopy.headers);
-      return send(replayCopy, init);
+    if (sending.crossed || input.redirect !== 'follow') {
+      return sending.send((n) => attempt(sending, n));
+    }
+    const call = (input as Carrier)[CALL];
+    return policy.follow(sending, (current, n, hop) => {
+      // ky's retry of this call goes on from the last attempt on our origin: a hop's refresh
+      // stays spent. One that left our origin had its 3xx there: the retry is a new request.
+      if (call && !current.crossed) latest.set(call, current);
+      return attempt(current, n, hop);
     });
   }
 
