@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
-const PACKAGES = ['core', 'fetch', 'axios', 'got', 'ky', 'grpc', 'redis', 'cli'];
+const PACKAGES = ['core', 'fetch', 'axios', 'got', 'ky', 'undici', 'grpc', 'redis', 'cli'];
 const scratch = mkdtempSync(join(tmpdir(), 'm2m-auth-pack-'));
 const run = (command: string, args: string[], cwd = scratch) =>
   execFileSync(command, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
@@ -46,6 +46,8 @@ try {
     'axios@1',
     'got@16',
     'ky@2',
+    // Node 22 bundles undici 6 and Node 24 undici 7; an Agent of 7 serves both.
+    'undici@7',
     '@grpc/grpc-js@1',
     'node22@npm:node@22',
   ]);
@@ -89,6 +91,7 @@ function SMOKE(style: 'import' | 'require'): string {
   const { axiosAuth } = ${load('@m2m-auth/axios')};
   const { gotAuth } = ${load('@m2m-auth/got')};
   const { kyAuth } = ${load('@m2m-auth/ky')};
+  const { undiciAuth } = ${load('@m2m-auth/undici')};
   const { grpcAuth, grpcCallCredentials } = ${load('@m2m-auth/grpc')};
   const grpc = ${load('@grpc/grpc-js')};
   const { redisStore } = ${load('@m2m-auth/redis')};
@@ -96,6 +99,7 @@ function SMOKE(style: 'import' | 'require'): string {
   const axios = (${load('axios')}).default ?? ${load('axios')};
   const got = (${load('got')}).default;
   const ky = (${load('ky')}).default;
+  const undici = ${load('undici')};
   const auth = await startAuthServer();
   const api = await startResourceServer({ authServer: auth });
   const tokens = createTokenProvider({ tokenUrl: auth.tokenUrl('generic'), clientId: 'demo-client', clientSecret: 'demo-secret' });
@@ -105,6 +109,11 @@ function SMOKE(style: 'import' | 'require'): string {
   statuses.push((await instance.get('/echo/axios')).status);
   statuses.push((await got.extend(gotAuth(tokens, { prefixUrl: api.url }))(api.url + '/echo/got')).statusCode);
   statuses.push((await ky.create(kyAuth(tokens, { baseUrl: api.url }))(api.url + '/echo/ky')).status);
+  const agent = new undici.Agent();
+  const viaUndici = await undici.request(api.url + '/echo/undici', { dispatcher: agent.compose(undiciAuth(tokens, { origins: [api.url] })) });
+  await viaUndici.body.text();
+  await agent.close();
+  statuses.push(viaUndici.statusCode);
   // A unary gRPC call (JSON on the wire) to a server that checks the token with the auth server.
   const json = { serialize: (v) => Buffer.from(JSON.stringify(v)), deserialize: (b) => JSON.parse(b.toString()) };
   const service = { get: { path: '/smoke.Things/Get', requestStream: false, responseStream: false, requestSerialize: json.serialize, requestDeserialize: json.deserialize, responseSerialize: json.serialize, responseDeserialize: json.deserialize } };
