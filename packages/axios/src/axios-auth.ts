@@ -7,8 +7,10 @@
  * config made from this one (axios-retry's re-sends, our replay), so each of them is known
  * as the same logical request, whatever the order the interceptors were installed in.
  *
- * Redirects are followed by axios (follow-redirects in Node), which drops `Authorization`
- * when a redirect leaves the host; the conformance suite checks it against real servers.
+ * Redirects are followed by axios (follow-redirects in Node), with our guard taking our
+ * headers off when a redirect leaves the origin (redirect-guard.ts); those of a DPoP-bound
+ * request are followed through core instead, so each hop gets a proof of its own
+ * (dpop-redirects.ts).
  */
 import type { TokenProvider } from '@m2m-auth/core';
 import {
@@ -19,6 +21,7 @@ import {
 import type { AxiosInstance, AxiosResponse, InternalAxiosRequestConfig } from 'axios';
 import axios, { isAxiosError } from 'axios';
 import type { CjsAxiosInstance } from './axios-cjs.cts';
+import { followRedirect, takeHopExchange, takeRedirects } from './dpop-redirects.ts';
 import { plainProxyCheck } from './proxy-guard.ts';
 import { guardRedirects } from './redirect-guard.ts';
 import type { AxiosAuthRequestOptions } from './request-options.ts';
@@ -82,28 +85,32 @@ export function axiosAuth(
     // A relative URL without baseURL is not an origin we serve; `auth` is the caller's own
     // Authorization (axios sets Basic from it after the interceptors).
     if (settings?.skip || config.auth || url === undefined) return config;
-    const exchange = await policy.begin(
-      {
-        url,
-        method: config.method,
-        proofUrl: () => fullUrl(config),
-        authorization: config.headers.get('authorization'),
-        scope: settings?.scope,
-        signal: config.signal as AbortSignal | undefined,
-        body: config.data,
-      },
-      config[EXCHANGE],
-    );
+    // A hop of a redirect followed through core comes with its exchange made.
+    const exchange =
+      takeHopExchange(config) ??
+      (await policy.begin(
+        {
+          url,
+          method: config.method,
+          proofUrl: () => fullUrl(config),
+          authorization: config.headers.get('authorization'),
+          scope: settings?.scope,
+          signal: config.signal as AbortSignal | undefined,
+          body: config.data,
+        },
+        config[EXCHANGE],
+      ));
     config[EXCHANGE] = exchange;
     if (exchange && !exchange.crossed) {
       checkProxy?.(config, fullUrl(config));
       guardRedirects(config, () => fullUrl(config), exchange);
+      takeRedirects(config, exchange, () => instance.getUri(config));
     }
     exchange?.apply(config.headers);
     return config;
   });
 
-  /** The replay's response, or `undefined` when this response stands. */
+  /** The replay's (or the next hop's) response, or `undefined` when this response stands. */
   function replay(config: Carrier | undefined, response: AxiosResponse) {
     const exchange = config?.[EXCHANGE];
     // After redirects axios followed by itself (Node: follow-redirects), from another origin.
@@ -113,6 +120,9 @@ export function axiosAuth(
       response.status,
       (name) => response.headers[name] as string | undefined,
     );
+    if (answer === undefined && exchange && config) {
+      return followRedirect(instance, config, response, exchange);
+    }
     // The request interceptor puts the replay's headers on (the exchange rides along).
     return answer?.then((ready) => (ready ? instance.request(config as Carrier) : undefined));
   }

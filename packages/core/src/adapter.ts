@@ -6,11 +6,14 @@
 export type { HeaderLookup, HeaderTarget } from './authorization.ts';
 export { eventSink } from './event-sink.ts';
 export type { AnswerLike, AuthHeaders, Exchange } from './exchange.ts';
+// For an adapter whose client sends each hop of a redirect itself (axios): core decides it.
+export { type FollowedHop, followHop } from './follow-redirects.ts';
 export type { ClientContext } from './origin-policy.ts';
 // For a hook under core's own fetch (undici's global dispatcher): core's requests pass by.
 export { isOwnRequest } from './own-requests.ts';
 export { recordHeaders } from './record-headers.ts';
 export type { RedirectHop } from './redirect-hop.ts';
+export { firstHop } from './redirect-hop.ts';
 // For an adapter whose transport takes a fetch Request (fetchAuth, kyAuth): its attempts and hops.
 export type { RequestAttempt, RequestSend } from './request-attempts.ts';
 export { requestAttempts } from './request-attempts.ts';

@@ -4,7 +4,8 @@
  * same logical request (one refresh in all, a 401 replays that hop), its headers decided by
  * the exchange (ours off on any change of origin, a new proof on the same one), the rest by
  * the Fetch standard (`redirect-hop.ts`). fetch would drop `Authorization` itself but send
- * our `DPoP` proof on to any origin.
+ * our `DPoP` proof on to any origin. `followHop` is one step of it, for a client that sends
+ * each hop itself (axios, whose follow-redirects could not sign a proof for a hop).
  */
 import type { AnswerLike, Exchange } from './exchange.ts';
 import { nextHop, type RedirectHop } from './redirect-hop.ts';
@@ -26,30 +27,54 @@ function markRedirected<R extends AnswerLike>(response: R): R {
   return response;
 }
 
+/** The hop an answer redirects to, and the exchange that sends it. */
+export interface FollowedHop {
+  readonly hop: RedirectHop;
+  readonly exchange: Exchange;
+}
+
+/**
+ * One step of following: the hop an answer to `from` redirects to and the exchange that
+ * sends it (on the first request's origin the next attempt, with a proof for the hop's URL;
+ * anywhere else no token from then on), or `undefined` when the answer is no redirect to
+ * follow. Throws fetch's network error where `nextHop` does. For an adapter whose client
+ * sends each hop itself (axios with `maxRedirects: 0`), `max` is the client's own limit.
+ */
+export async function followHop(
+  exchange: Exchange,
+  from: RedirectHop,
+  status: number,
+  location: string | null | undefined,
+  max?: number,
+): Promise<FollowedHop | undefined> {
+  const hop = nextHop(from, status, location, exchange.resendable, max);
+  if (!hop) return undefined;
+  // Once a redirect made it a GET, no body is left that a replay could not send again.
+  const resendable = exchange.resendable || !hop.body;
+  return { hop, exchange: await exchange.hop({ method: hop.method, url: hop.url }, resendable) };
+}
+
 export async function followRedirects<R extends AnswerLike>(
   exchange: Exchange,
   first: RedirectHop,
-  resendable: boolean,
   attempt: HopAttempt<R>,
 ): Promise<R> {
   let current = exchange;
   let hop = first;
-  let canResend = resendable;
   for (;;) {
     const sending = current;
     const at = hop;
     const response = await sending.send((n) => attempt(sending, n, at));
-    let next: RedirectHop | undefined;
+    let next: FollowedHop | undefined;
     try {
-      next = nextHop(at, response.status, response.headers.get('location'), canResend);
+      next = await followHop(sending, at, response.status, response.headers.get('location'));
     } catch (error) {
       await response.body?.cancel().catch(() => undefined);
       throw error;
     }
     if (!next) return at.count === 0 ? response : markRedirected(response);
     await response.body?.cancel().catch(() => undefined);
-    if (!next.body) canResend = true;
-    current = await sending.hop({ method: next.method, url: next.url }, canResend);
-    hop = next;
+    current = next.exchange;
+    hop = next.hop;
   }
 }

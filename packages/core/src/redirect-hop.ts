@@ -63,14 +63,16 @@ function networkError(reason: string): TypeError {
 /**
  * The hop an answer redirects `from` to, or `undefined` when the answer is not a redirect to
  * follow (another status, no `Location`). Throws fetch's network error where fetch would: an
- * unparsable or non-HTTP(S) `Location`, a 21st redirect, or a body that cannot be sent again
- * (`resendable: false`) on any redirect but a 303.
+ * unparsable or non-HTTP(S) `Location`, a 21st redirect (past `max`, for a client with a
+ * limit of its own), or a body that cannot be sent again (`resendable: false`) on any
+ * redirect but a 303.
  */
 export function nextHop(
   from: RedirectHop,
   status: number,
   location: string | null | undefined,
   resendable: boolean,
+  max = MAX_REDIRECTS,
 ): RedirectHop | undefined {
   if (!REDIRECT_STATUSES.has(status) || location === null || location === undefined) {
     return undefined;
@@ -85,7 +87,7 @@ export function nextHop(
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw networkError('URL scheme must be a HTTP(S) scheme');
   }
-  if (from.count >= MAX_REDIRECTS) throw networkError('redirect count exceeded');
+  if (from.count >= max) throw networkError('redirect count exceeded');
   if (status !== 303 && from.body && !resendable) {
     throw networkError('a redirect would send a one-shot body again');
   }

@@ -157,7 +157,7 @@ export function createRequestPolicy(
 
   function follow<R extends AnswerLike>(exchange: Exchange, attempt: HopAttempt<R>): Promise<R> {
     const { method, url } = exchange.target();
-    return followRedirects(exchange, firstHop(url, method), exchange.resendable, attempt);
+    return followRedirects(exchange, firstHop(url, method), attempt);
   }
 
   return {

@@ -96,4 +96,13 @@ describe('redirect hops (the Fetch standard)', () => {
     }
     expect(nextHop(start(), 303, '/x', false)).toMatchObject({ method: 'GET', body: false });
   });
+
+  it('stops past a client’s own limit when one is given (axios’ maxRedirects)', () => {
+    let hop = start('GET');
+    for (let i = 0; i < 3; i++) hop = nextHop(hop, 302, `/${i}`, true, 3) ?? hop;
+    expect(hop.count).toBe(3);
+    expect(failure(() => nextHop(hop, 302, '/4', true, 3)).cause).toBe('redirect count exceeded');
+    for (let i = 3; i < 21; i++) hop = nextHop(hop, 302, `/${i}`, true, 21) ?? hop;
+    expect(hop.count).toBe(21);
+  });
 });
