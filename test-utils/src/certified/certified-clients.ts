@@ -6,6 +6,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import { type ClientKeys, generateClientKeys } from '../client-keys.ts';
+import { JWT_BEARER } from './jwt-bearer-grant.ts';
+import { TOKEN_EXCHANGE } from './token-exchange-grant.ts';
 
 export interface SecretClient {
   clientId: string;
@@ -52,7 +54,8 @@ export async function createCertifiedClients(): Promise<CertifiedClients> {
 /** The clients as oidc-provider's `clients` configuration (RFC 7591 metadata). */
 export function clientMetadata(clients: CertifiedClients): Record<string, unknown>[] {
   const machine = {
-    grant_types: ['client_credentials'],
+    // Every machine client may also use the extra grants (`jwt-bearer-grant.ts`, `token-exchange-grant.ts`).
+    grant_types: ['client_credentials', JWT_BEARER, TOKEN_EXCHANGE],
     response_types: [],
     scope: CERTIFIED_SCOPES,
   };

@@ -3,12 +3,15 @@
  * 127.0.0.1, configured for machine-to-machine clients: client credentials, the four
  * token-endpoint authentication methods, RFC 8707 resource indicators (JWT or opaque access
  * tokens per resource), DPoP with nonces required at the token endpoint, introspection and
- * revocation, discovery at the issuer. Everything it decides, it decides by its own rules.
+ * revocation, discovery at the issuer; and, registered with `provider.registerGrantType`, the
+ * jwt-bearer grant (RFC 7523) and token exchange (RFC 8693) for authenticated clients, trusting
+ * its own access tokens and one test issuer (`trustedIssuer`). Everything else it decides, it
+ * decides by its own rules.
  */
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { exportJWK, generateKeyPair } from 'jose';
+import { createLocalJWKSet, exportJWK, generateKeyPair } from 'jose';
 import {
   basicAuthorization,
   CERTIFIED_SCOPES,
@@ -18,8 +21,17 @@ import {
 } from './certified-clients.ts';
 import { type CertifiedStats, createCertifiedStats } from './certified-stats.ts';
 import { countingMiddleware } from './counting-middleware.ts';
+import type { GrantContext } from './grant-issue.ts';
+import { JWT_BEARER, JWT_BEARER_PARAMS, jwtBearerHandler } from './jwt-bearer-grant.ts';
 import { createAdapterStorage } from './memory-adapter.ts';
+import { loadDpopSteps } from './oidc-provider-helpers.ts';
 import type { OidcProviderModule } from './oidc-provider-types.ts';
+import {
+  TOKEN_EXCHANGE,
+  TOKEN_EXCHANGE_PARAMS,
+  tokenExchangeHandler,
+} from './token-exchange-grant.ts';
+import { createTrustedIssuer, type TrustedIssuer, trustedKeys } from './trusted-issuer.ts';
 
 export type AccessTokenFormat = 'jwt' | 'opaque';
 
@@ -36,6 +48,12 @@ export interface CertifiedServer {
   introspectionUrl: string;
   revocationUrl: string;
   clients: CertifiedClients;
+  /**
+   * The test issuer whose ES256 JWTs the server trusts: jwt-bearer assertions (`aud` = the
+   * token endpoint or the issuer, `sub`, `exp`, a single-use `jti`) and `jwt` subject or
+   * actor tokens of a token exchange (`aud` = the issuer). `sign(claims)` makes one.
+   */
+  trustedIssuer: TrustedIssuer;
   /** Counted inside oidc-provider's app: every token request, answered or refused. */
   stats: CertifiedStats;
   /**
@@ -83,8 +101,21 @@ export async function startCertifiedServer(
   const http = createServer();
   await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
   const issuer = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
-  const { privateKey } = await generateKeyPair('ES256', { extractable: true });
+  const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true });
   const signingKey = { ...(await exportJWK(privateKey)), kid: 'certified-es256', use: 'sig' };
+  const verifyingKey = { ...(await exportJWK(publicKey)), kid: signingKey.kid, use: 'sig' };
+  const trustedIssuer = await createTrustedIssuer();
+  const extras = new WeakMap<object, Record<string, unknown>>();
+  const resourceInfo = (resource: string) => {
+    const format = resources.get(resource);
+    if (!format) return undefined;
+    return {
+      scope: CERTIFIED_SCOPES,
+      accessTokenTTL: ttl,
+      accessTokenFormat: format,
+      ...(format === 'jwt' ? { jwt: { sign: { alg: 'ES256' } } } : {}),
+    };
+  };
 
   const provider = new Provider(issuer, {
     adapter: storage.Adapter,
@@ -95,6 +126,8 @@ export async function startCertifiedServer(
     cookies: { keys: [randomBytes(32).toString('base64url')] },
     enabledJWA: { dPoPSigningAlgValues: ['ES256', 'ES384', 'PS256', 'RS256', 'EdDSA'] },
     ttl: { ClientCredentials: () => ttl },
+    // The extra grants' claims (`act`, the subject's `sub`...) on the tokens they issue.
+    extraTokenClaims: async (_ctx: unknown, token: object) => extras.get(token),
     // The one signing key is ES256: ID tokens (unused here) and JWT access tokens use it.
     clientDefaults: { id_token_signed_response_alg: 'ES256' },
     features: {
@@ -125,18 +158,30 @@ export async function startCertifiedServer(
         defaultResource: async () => undefined,
         useGrantedResource: async () => false,
         getResourceServerInfo: async (_ctx: unknown, resource: string) => {
-          const format = resources.get(resource);
-          if (!format) throw new errors.InvalidTarget();
-          return {
-            scope: CERTIFIED_SCOPES,
-            accessTokenTTL: ttl,
-            accessTokenFormat: format,
-            ...(format === 'jwt' ? { jwt: { sign: { alg: 'ES256' } } } : {}),
-          };
+          const info = resourceInfo(resource);
+          if (!info) throw new errors.InvalidTarget();
+          return info;
         },
       },
     },
   });
+  const grants: GrantContext = {
+    provider,
+    errors,
+    issuer,
+    tokenUrl: `${issuer}${ROUTES.token}`,
+    ownKeys: createLocalJWKSet({ keys: [verifyingKey] }),
+    trusted: trustedIssuer,
+    trustedKeys: trustedKeys(trustedIssuer),
+    resourceInfo,
+    extras,
+    dpop: await loadDpopSteps(provider),
+  };
+  // `resource` may repeat, as for client credentials (one is issued for, the rest refused).
+  provider.registerGrantType(JWT_BEARER, jwtBearerHandler(grants), JWT_BEARER_PARAMS, ['resource']);
+  provider.registerGrantType(TOKEN_EXCHANGE, tokenExchangeHandler(grants), TOKEN_EXCHANGE_PARAMS, [
+    'resource',
+  ]);
   provider.use(countingMiddleware(stats, ROUTES.token));
   http.on('request', provider.callback());
 
@@ -161,6 +206,7 @@ export async function startCertifiedServer(
     introspectionUrl: `${issuer}${ROUTES.introspection}`,
     revocationUrl,
     clients,
+    trustedIssuer,
     stats,
     registerResource: (resource, format) => resources.set(resource, format),
     requireDpopNonce(required) {

@@ -26,10 +26,28 @@ export interface KoaContextWithOIDC {
   body: unknown;
   get(header: string): string;
   oidc?: {
-    client?: { clientId: string; clientAuthMethod: string };
+    client?: { clientId: string; clientAuthMethod: string; scope?: string };
     params?: Record<string, unknown>;
+    entity?(name: string, value: unknown): void;
   };
 }
+
+/** An access token of oidc-provider's `ClientCredentials` model, as the extra grants use it. */
+export interface OidcAccessToken {
+  resourceServer?: unknown;
+  scope?: string;
+  readonly expiration: number;
+  readonly tokenType: string;
+  save(): Promise<string>;
+}
+
+export interface OidcClientCredentialsModel {
+  new (fields: { client: unknown; scope?: string | undefined }): OidcAccessToken;
+  find(value: string): Promise<(OidcAccessToken & { clientId: string }) | undefined>;
+}
+
+/** `provider.registerGrantType(name, handler, params, dupes)`: the handler runs once the client authenticated. */
+export type GrantHandler = (ctx: KoaContextWithOIDC) => Promise<void>;
 
 export type Middleware = (ctx: KoaContextWithOIDC, next: () => Promise<void>) => Promise<void>;
 
@@ -37,9 +55,19 @@ export interface OidcProvider {
   readonly issuer: string;
   use(middleware: Middleware): this;
   callback(): (req: IncomingMessage, res: ServerResponse) => void;
+  registerGrantType(name: string, handler: GrantHandler, params: string[], dupes?: string[]): void;
+  readonly ClientCredentials: OidcClientCredentialsModel;
+  readonly ResourceServer: new (identifier: string, info: Record<string, unknown>) => unknown;
 }
+
+type OidcError = new (description?: string) => Error;
 
 export interface OidcProviderModule {
   default: new (issuer: string, configuration: Record<string, unknown>) => OidcProvider;
-  errors: { InvalidTarget: new (description?: string) => Error };
+  errors: {
+    InvalidTarget: OidcError;
+    InvalidGrant: OidcError;
+    InvalidRequest: OidcError;
+    InvalidScope: new (description: string, scope: string) => Error;
+  };
 }

@@ -2,12 +2,14 @@
  * `describeCertified(name, makeClient)`: an adapter against a certified authorization server
  * (oidc-provider) and APIs that judge tokens by that server's rules, never by what our
  * client says: every client authentication method, discovery, DPoP with nonces at both ends,
- * resource indicators, revocation, and single-flight counted inside the server.
+ * resource indicators, revocation, and single-flight counted inside the server; and the
+ * token-exchange and jwt-bearer grants through core's `grant` option (`certified-grants.ts`).
  */
 import { createTokenProvider, isM2MAuthError, type TokenProviderOptions } from '@m2m-auth/core';
 import { describe, expect, it } from 'vitest';
 import type { CertifiedApi } from '../certified/certified-api.ts';
 import type { CertifiedClients } from '../certified/certified-clients.ts';
+import { certifiedGrantTests } from './certified-grants.ts';
 import type { ClientSetup, UniformClient } from './types.ts';
 import { useCertifiedServers } from './use-certified-servers.ts';
 
@@ -224,5 +226,7 @@ export function describeCertified(name: string, makeClient: MakeCertifiedClient)
         [200, 'DPoP'],
       ]);
     });
+
+    certifiedGrantTests(servers, client);
   });
 }
