@@ -83,6 +83,13 @@ export interface AuthServer {
   control: AuthControl;
   /** Claims of a valid, unrevoked token from this server (by its clock); else `undefined`. */
   verify(token: string): Promise<AccessTokenClaims | undefined>;
+  /**
+   * Resolves when the next token request has arrived (its body read), before it is answered:
+   * for a test that acts while the request is out (say, held by a `delay` fault).
+   */
+  nextTokenRequest(): Promise<void>;
+  /** Resolves once every token request received so far is answered and in `stats`. */
+  idle(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -104,12 +111,20 @@ export async function startAuthServer(options: AuthServerOptions = {}): Promise<
   let discovery: DiscoveryOverrides | undefined;
   // Filled in once the port, hence the issuer, is known.
   let state: TokenEndpointState | undefined;
+  const answering = new Set<Promise<void>>();
+  const arrivals: Array<() => void> = [];
 
   const listening = await listen((req, res, body) => {
     if (!state) return sendJson(res, 503, { error: 'temporarily_unavailable' });
     const path = (req.url ?? '').split('?')[0] ?? '';
     const document = discoveryAnswer(path, defaultMetadata(url, tokenUrl('strict-rfc')), discovery);
-    if (!document && path !== '/.well-known/jwks.json') return tokenEndpoint(state, req, res, body);
+    if (!document && path !== '/.well-known/jwks.json') {
+      const answer = tokenEndpoint(state, req, res, body);
+      answering.add(answer);
+      void answer.finally(() => answering.delete(answer)).catch(() => undefined);
+      for (const arrived of arrivals.splice(0)) arrived();
+      return answer;
+    }
     res.setHeader('date', httpDate(clock.now()));
     if (!document) return sendJson(res, 200, state.signer.jwks);
     if (req.method !== 'GET') return sendJson(res, 405, { error: 'invalid_request' });
@@ -133,6 +148,10 @@ export async function startAuthServer(options: AuthServerOptions = {}): Promise<
     now: clock.now,
     stats,
     verify: (token) => signer.verify(token),
+    nextTokenRequest: () => new Promise<void>((resolve) => arrivals.push(resolve)),
+    async idle() {
+      while (answering.size > 0) await Promise.allSettled([...answering]);
+    },
     close: () => listening.close(),
     control: {
       setLifetime(seconds, profile) {

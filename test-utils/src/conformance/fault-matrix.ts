@@ -177,6 +177,7 @@ export function describeFaultMatrix(name: string, makeClient: MakeClient): void 
         });
         const request = await makeClient({ provider, origins: [servers.api.url], servers });
         servers.auth.control.inject({ type: 'delay', ms: 400 });
+        const out = servers.auth.nextTokenRequest();
         const controller = new AbortController();
         const aborted = request({
           url: `${servers.api.url}/echo/aborted`,
@@ -188,9 +189,11 @@ export function describeFaultMatrix(name: string, makeClient: MakeClient): void 
             return 'rejected';
           },
         );
-        await sleep(100); // the token request is out, delayed at the server
+        await out; // the token request is out, held at the server
         controller.abort();
         expect(await aborted).toBe('rejected');
+        // At once: the token request is still held (the server records it when it answers).
+        expect(servers.auth.stats.total).toBe(0);
         const after = await request({ url: `${servers.api.url}/echo/after-abort` });
         expect(after.status).toBe(200);
         // One token request: the aborted caller's, which went on and served the next call.
