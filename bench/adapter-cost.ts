@@ -2,15 +2,54 @@
  * The CPU an adapter adds to one request, without the network: each client with a
  * transport that answers at once, with our adapter vs a static header; median of rounds.
  * got has no transport to swap short of a custom `request`, so it is measured over HTTP only.
+ * undici: its dispatch, answered at once, bare with a static header vs under undiciAuth.
  */
 import { axiosAuth } from '@m2m-auth/axios';
 import type { TokenProvider } from '@m2m-auth/core';
 import { fetchAuth } from '@m2m-auth/fetch';
 import { kyAuth } from '@m2m-auth/ky';
+import { undiciAuth } from '@m2m-auth/undici';
 import axios, { type AxiosAdapter } from 'axios';
 import ky from 'ky';
 
 const CALLS = 50_000;
+
+interface InstantHandler {
+  onRequestStart?(controller: unknown, context: unknown): void;
+  onResponseStart?(controller: unknown, status: number, headers: object, message: string): void;
+  onResponseEnd?(controller: unknown, trailers: object): void;
+}
+const controller = {
+  aborted: false,
+  paused: false,
+  reason: null,
+  abort() {},
+  pause() {},
+  resume() {},
+};
+/** An undici dispatch that answers 200 at once, in the handler API undici 7 and 8 use. */
+const instantDispatch = (_options: unknown, handler: InstantHandler) => {
+  handler.onRequestStart?.(controller, {});
+  handler.onResponseStart?.(controller, 200, {}, 'OK');
+  handler.onResponseEnd?.(controller, {});
+  return true;
+};
+/** One GET through `dispatch`, settled when the response ends, as undici's request() waits. */
+const dispatched = (
+  dispatch: (options: object, handler: object) => boolean,
+  origin: string,
+  headers?: object,
+) =>
+  new Promise<void>((resolve, reject) => {
+    dispatch(
+      { origin, path: '/things', method: 'GET', ...(headers ? { headers } : {}) },
+      {
+        onRequestStart() {},
+        onResponseEnd: () => resolve(),
+        onResponseError: (_controller: unknown, error: unknown) => reject(error),
+      },
+    );
+  });
 const ROUNDS = 7;
 
 async function microsPerCall(call: () => Promise<unknown>): Promise<number> {
@@ -59,6 +98,7 @@ export async function adapterCost(provider: TokenProvider, origin: string) {
     headers,
     hooks: { beforeRequest: [async () => {}], afterResponse: [async () => undefined] },
   });
+  const authedDispatch = undiciAuth(provider, { origins: [origin] })(instantDispatch);
   const authedKy = ky.create({
     retry: 0,
     ...kyAuth(provider, { origins: [origin], fetch: transport }),
@@ -93,6 +133,13 @@ export async function adapterCost(provider: TokenProvider, origin: string) {
       ...(await compare(
         () => ky(url, { headers, fetch: transport, retry: 0 }),
         () => authedKy(url),
+      )),
+    },
+    {
+      name: 'undici',
+      ...(await compare(
+        () => dispatched(instantDispatch, origin, headers),
+        () => dispatched(authedDispatch, origin),
       )),
     },
   ];

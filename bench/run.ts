@@ -33,7 +33,7 @@ import {
   type OverheadRow,
   overheadTable,
 } from './compare/report.ts';
-import { contenders } from './contenders/index.ts';
+import { contenders, overheadOnly } from './contenders/index.ts';
 import { fleetBench } from './fleet.ts';
 import { grpcOverhead } from './grpc-overhead.ts';
 import type { PairedRound } from './http-overhead.ts';
@@ -130,7 +130,9 @@ async function adapterCpu() {
 const OVERHEAD_PROCESSES = 4;
 const OVERHEAD_CASES: ReadonlyArray<readonly [id: string, label: string]> = [
   ['control', 'control: bare `fetch` vs the same (harness noise)'],
-  ...contenders.map((c) => [c.id, `${c.label} vs bare \`${c.client}\``] as const),
+  ...[...contenders, ...overheadOnly].map(
+    (c) => [c.id, `${c.label} vs bare \`${c.client}\``] as const,
+  ),
 ];
 
 const quantile = (values: number[], q: number) => {

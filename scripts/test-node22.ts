@@ -1,7 +1,7 @@
 /**
  * `npm run test:node22`: the tests of Node's own fetch once more under Node 22, whose fetch
  * is undici 6 (Node 24's, which runs every other test, is undici 7): @m2m-auth/undici's
- * global-fetch files, with vitest run by the Node 22 from npm that runtimes/ already uses
+ * global-fetch files (and the certified-server suite on it), with vitest run by the Node 22 from npm that runtimes/ already uses
  * (installed into node_modules/.cache on first use). A Node 22 that cannot be had is a loud
  * skip, and a failure under CI=true.
  */
@@ -10,6 +10,7 @@ import { locateNode22 } from '../runtimes/binaries.ts';
 import { root } from '../runtimes/paths.ts';
 
 const FILES = [
+  'test/certified.test.ts',
   'test/global-fetch-bundled.test.ts',
   'test/global-fetch.test.ts',
   'test/sdk-on-global-fetch.test.ts',

@@ -6,6 +6,7 @@
 import axios from 'axios';
 import got, { type Response } from 'got';
 import ky from 'ky';
+import { Agent, request } from 'undici';
 import { type ClientKind, type Contender, readStatus, statusOf } from './contender.ts';
 
 export function bareClient(kind: ClientKind, apiOrigin: string, accessToken: string): Contender {
@@ -29,6 +30,17 @@ export function bareClient(kind: ClientKind, apiOrigin: string, accessToken: str
     case 'ky': {
       const api = ky.create({ baseUrl: apiOrigin, headers });
       return { get: (path) => api(path.slice(1)).then(readStatus, statusOf), close };
+    }
+    case 'undici': {
+      const dispatcher = new Agent();
+      return {
+        get: async (path) => {
+          const response = await request(apiOrigin + path, { dispatcher, headers });
+          await response.body.arrayBuffer();
+          return response.statusCode;
+        },
+        close: () => dispatcher.close(),
+      };
     }
   }
 }

@@ -4,7 +4,7 @@
  * HTTP status its caller finally sees (after any refresh-and-retry it does by itself) and
  * rejects only when the caller would get no response at all (a token error, a network error).
  */
-export type ClientKind = 'fetch' | 'axios' | 'got' | 'ky';
+export type ClientKind = 'fetch' | 'axios' | 'got' | 'ky' | 'undici';
 
 export interface ContenderOptions {
   /** The token endpoint (test-utils `strict-rfc` profile: Basic or body, never both). */

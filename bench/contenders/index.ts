@@ -10,6 +10,7 @@ import { kyHooks } from './ky-hooks.ts';
 import { m2mAuth } from './m2m-auth.ts';
 import { openidClient } from './openid-client.ts';
 import { scienta } from './scienta.ts';
+import { undiciAdapter } from './undici.ts';
 
 export const contenders: readonly ContenderSpec[] = [
   ...m2mAuth,
@@ -21,8 +22,11 @@ export const contenders: readonly ContenderSpec[] = [
   scienta,
 ];
 
+/** Ours that only the overhead benchmarks (tables 4 and 7) run: nothing to compare them with. */
+export const overheadOnly: readonly ContenderSpec[] = [undiciAdapter];
+
 export function contender(id: string): ContenderSpec {
-  const spec = contenders.find((c) => c.id === id);
+  const spec = [...contenders, ...overheadOnly].find((c) => c.id === id);
   if (!spec) throw new Error(`no contender '${id}': ${contenders.map((c) => c.id).join(', ')}`);
   return spec;
 }

@@ -21,29 +21,47 @@ export function isStreamed(body: unknown): body is AsyncIterable<unknown> {
   return Symbol.asyncIterator in body || typeof (body as { next?: unknown }).next === 'function';
 }
 
-const bytesOf = (chunk: unknown): Uint8Array =>
-  typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Uint8Array);
-
-export function keptBody(body: unknown, keep: boolean | undefined, maxBytes: number): KeptBody {
-  if (!keep || !isStreamed(body)) {
-    return { first: body, resendable: () => undefined, again: () => body };
+/** A body sent again as it is, or one core judges. */
+class AsItIs implements KeptBody {
+  readonly first: unknown;
+  constructor(body: unknown) {
+    this.first = body;
   }
-  let chunks: Uint8Array[] | undefined = [];
-  let size = 0;
-  let whole = false;
-  async function* keeping() {
-    for await (const chunk of body as AsyncIterable<unknown>) {
-      const bytes = bytesOf(chunk);
+  resendable() {
+    return undefined;
+  }
+  again() {
+    return this.first;
+  }
+}
+
+/** A streamed body through a copy that keeps its bytes, up to `maxBytes`. */
+class Keeping implements KeptBody {
+  readonly first: AsyncGenerator<Uint8Array>;
+  #chunks: Uint8Array[] | undefined = [];
+  #whole = false;
+  constructor(body: AsyncIterable<unknown>, maxBytes: number) {
+    this.first = this.#keep(body, maxBytes);
+  }
+  async *#keep(body: AsyncIterable<unknown>, maxBytes: number) {
+    let size = 0;
+    for await (const chunk of body) {
+      const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Uint8Array);
       size += bytes.byteLength;
-      if (size > maxBytes) chunks = undefined;
-      chunks?.push(bytes);
+      if (size > maxBytes) this.#chunks = undefined;
+      this.#chunks?.push(bytes);
       yield bytes;
     }
-    whole = true;
+    this.#whole = true;
   }
-  return {
-    first: keeping(),
-    resendable: () => whole && chunks !== undefined,
-    again: () => Buffer.concat(chunks ?? []),
-  };
+  resendable() {
+    return this.#whole && this.#chunks !== undefined;
+  }
+  again() {
+    return Buffer.concat(this.#chunks ?? []);
+  }
+}
+
+export function keptBody(body: unknown, keep: boolean, maxBytes: number): KeptBody {
+  return keep && isStreamed(body) ? new Keeping(body, maxBytes) : new AsItIs(body);
 }

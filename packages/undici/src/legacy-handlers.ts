@@ -7,23 +7,32 @@
 import type { Controller, Handler, LegacyHandler, ResponseHeaders } from './handler.ts';
 
 /** The caller's old-style handler, called through the new API. */
-export function fromLegacy(legacy: LegacyHandler): Handler {
-  return {
-    onRequestStart: (controller, context) =>
-      legacy.onConnect?.((reason) => controller.abort(reason), context),
-    onResponseStarted: () => legacy.onResponseStarted?.(),
-    onResponseStart(controller, status, _headers, message) {
-      const resume = () => controller.resume();
-      if (legacy.onHeaders?.(status, controller.rawHeaders, resume, message) === false) {
-        controller.pause();
-      }
-    },
-    onResponseData(controller, chunk) {
-      if (legacy.onData?.(chunk) === false) controller.pause();
-    },
-    onResponseEnd: (controller) => legacy.onComplete?.(controller.rawTrailers ?? []),
-    onResponseError: (_controller, error) => legacy.onError?.(error),
-  };
+export class FromLegacy implements Handler {
+  readonly #legacy: LegacyHandler;
+  constructor(legacy: LegacyHandler) {
+    this.#legacy = legacy;
+  }
+  onRequestStart(controller: Controller, context: unknown) {
+    this.#legacy.onConnect?.((reason) => controller.abort(reason), context);
+  }
+  onResponseStarted() {
+    this.#legacy.onResponseStarted?.();
+  }
+  onResponseStart(controller: Controller, status: number, _h: ResponseHeaders, message?: string) {
+    const resume = () => controller.resume();
+    if (this.#legacy.onHeaders?.(status, controller.rawHeaders, resume, message) === false) {
+      controller.pause();
+    }
+  }
+  onResponseData(controller: Controller, chunk: Uint8Array) {
+    if (this.#legacy.onData?.(chunk) === false) controller.pause();
+  }
+  onResponseEnd(controller: Controller) {
+    this.#legacy.onComplete?.(controller.rawTrailers ?? []);
+  }
+  onResponseError(_controller: Controller | null, error: unknown) {
+    this.#legacy.onError?.(error);
+  }
 }
 
 /** Undici 6's raw `[name, value, ...]` headers as the record the new API passes. */
@@ -40,50 +49,57 @@ function parsed(raw: unknown): ResponseHeaders {
 }
 
 /** A new-API handler as an old-style one, for a dispatcher below that takes only those. */
-export function toLegacy(handler: Handler): LegacyHandler {
-  let abort: (reason?: unknown) => void = () => undefined;
-  let resume: (() => void) | undefined;
-  const controller = {
-    aborted: false as boolean,
-    paused: false as boolean,
-    reason: null as unknown,
-    rawHeaders: null as unknown,
-    rawTrailers: null as unknown,
-    abort(reason?: unknown) {
-      if (controller.aborted) return;
-      controller.aborted = true;
-      controller.reason = reason;
-      abort(reason);
-    },
-    pause: () => {
-      controller.paused = true;
-    },
-    resume() {
-      if (!controller.paused) return;
-      controller.paused = false;
-      resume?.();
-    },
-  } satisfies Controller;
-  return {
-    onConnect(abortRequest, context) {
-      abort = abortRequest;
-      handler.onRequestStart?.(controller, context);
-    },
-    onResponseStarted: () => handler.onResponseStarted?.(),
-    onHeaders(status, rawHeaders, resumeResponse, message) {
-      resume = resumeResponse;
-      controller.rawHeaders = rawHeaders;
-      handler.onResponseStart?.(controller, status, parsed(rawHeaders), message);
-      return !controller.paused;
-    },
-    onData(chunk) {
-      handler.onResponseData?.(controller, chunk);
-      return !controller.paused;
-    },
-    onComplete(rawTrailers) {
-      controller.rawTrailers = rawTrailers;
-      handler.onResponseEnd?.(controller, parsed(rawTrailers));
-    },
-    onError: (error) => handler.onResponseError?.(controller, error),
-  };
+export class ToLegacy implements LegacyHandler, Controller {
+  readonly #handler: Handler;
+  #abort: (reason?: unknown) => void = () => undefined;
+  #resume: (() => void) | undefined;
+  aborted = false;
+  paused = false;
+  reason: unknown = null;
+  rawHeaders: unknown = null;
+  rawTrailers: unknown = null;
+
+  constructor(handler: Handler) {
+    this.#handler = handler;
+  }
+  // The controller the new-API handler is given.
+  abort(reason?: unknown) {
+    if (this.aborted) return;
+    this.aborted = true;
+    this.reason = reason;
+    this.#abort(reason);
+  }
+  pause() {
+    this.paused = true;
+  }
+  resume() {
+    if (!this.paused) return;
+    this.paused = false;
+    this.#resume?.();
+  }
+  // The old-style handler undici 6 calls.
+  onConnect(abort: (reason?: unknown) => void, context?: unknown) {
+    this.#abort = abort;
+    this.#handler.onRequestStart?.(this, context);
+  }
+  onResponseStarted() {
+    this.#handler.onResponseStarted?.();
+  }
+  onHeaders(status: number, rawHeaders: unknown, resume: () => void, message?: string) {
+    this.#resume = resume;
+    this.rawHeaders = rawHeaders;
+    this.#handler.onResponseStart?.(this, status, parsed(rawHeaders), message);
+    return !this.paused;
+  }
+  onData(chunk: Uint8Array) {
+    this.#handler.onResponseData?.(this, chunk);
+    return !this.paused;
+  }
+  onComplete(rawTrailers: unknown) {
+    this.rawTrailers = rawTrailers;
+    this.#handler.onResponseEnd?.(this, parsed(rawTrailers));
+  }
+  onError(error: unknown) {
+    this.#handler.onResponseError?.(this, error);
+  }
 }

@@ -19,7 +19,7 @@ import { AuthorizedCall } from './authorized-call.ts';
 import { headerRecord } from './dispatch-headers.ts';
 import type { Dispatch, DispatchOptions, Handler, LegacyHandler } from './handler.ts';
 import { isStreamed, keptBody } from './kept-body.ts';
-import { fromLegacy, toLegacy } from './legacy-handlers.ts';
+import { FromLegacy, ToLegacy } from './legacy-handlers.ts';
 
 export interface UndiciAuthOptions extends RequestPolicyOptions {
   /**
@@ -39,8 +39,10 @@ export function undiciAuth(
 ): UndiciInterceptor {
   const policy = createRequestPolicy(provider, options, { adapter: 'undiciAuth' });
   const maxBytes = options.maxReplayBodyBytes ?? 1024 * 1024;
-  // The last attempt per handler object: undici's retry and redirect handlers send themselves.
-  const attempts = new WeakMap<object, { exchange: Exchange; href: string }>();
+  // The last attempt, on the handler object: undici's retry and redirect handlers send
+  // themselves again (a WeakMap entry per request costs the garbage collector more).
+  const LAST = Symbol('m2m-auth attempt');
+  type Carrier = { [LAST]?: { exchange: Exchange; href: string } };
   let lastOrigin: unknown;
   let lastBase = '';
 
@@ -64,7 +66,7 @@ export function undiciAuth(
       if (!url || isOwnRequest(url)) return dispatch(opts, handler);
       const headers = headerRecord(opts.headers);
       const authorization = recordHeaders(headers).get('authorization');
-      const seen = attempts.get(handler);
+      const seen = (handler as Carrier)[LAST];
       if (!seen && !policy.serves(url) && !policy.owns(authorization)) {
         return dispatch(opts, handler);
       }
@@ -78,12 +80,13 @@ export function undiciAuth(
         signal: opts.signal instanceof AbortSignal ? opts.signal : undefined,
       };
       const remember = (exchange: Exchange | undefined) => {
-        if (exchange) attempts.set(handler, { exchange, href });
+        if (exchange && Object.isExtensible(handler))
+          (handler as Carrier)[LAST] = { exchange, href };
         return exchange;
       };
       const legacy = typeof handler.onRequestStart !== 'function';
-      const call = new AuthorizedCall(legacy ? fromLegacy(handler) : handler, opts, headers, {
-        send: (o, h) => dispatch(o, legacy ? toLegacy(h) : h),
+      const call = new AuthorizedCall(legacy ? new FromLegacy(handler) : handler, opts, headers, {
+        send: (o, h) => dispatch(o, legacy ? new ToLegacy(h) : h),
         next: async (previous) => remember(await policy.begin(request, previous)),
         scrub: policy.scrub,
       });

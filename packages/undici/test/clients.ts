@@ -189,3 +189,31 @@ export function compositionVariants(undici: UndiciModule, label: string): Compos
     },
   ];
 }
+
+/**
+ * Node's global fetch as the suites' client, with `install` putting this client's dispatcher
+ * in place before each call: a suite may hold two clients at once (two providers), and a
+ * process has one global dispatcher. fetch reads it when called.
+ */
+export function globalFetchVia(install: () => void): UniformClient {
+  const send = fetchThrough((url, init) => fetch(url, init));
+  return (request) => {
+    install();
+    return send(request);
+  };
+}
+
+/**
+ * The undici package of the major the running Node bundles (what the README tells users to
+ * install for the global fetch: 7 on Node 24, 6 on Node 22, here its oldest supported
+ * release), and the global dispatcher as it was, put back after the file's tests.
+ */
+export async function undiciOfThisNode() {
+  const major = Number(process.versions['undici']?.split('.')[0]);
+  const undici = (await (major === 6
+    ? import('undici-oldest')
+    : import('undici-7'))) as unknown as UndiciModule;
+  const base = undici.getGlobalDispatcher();
+  afterAll(() => undici.setGlobalDispatcher(base));
+  return { undici, base, major };
+}

@@ -6,7 +6,7 @@
 import { describeAdapterConformance } from '@m2m-auth/test-utils/conformance';
 import { afterAll } from 'vitest';
 import { undiciAuth } from '../src/index.ts';
-import { fetchThrough } from './clients.ts';
+import { globalFetchVia } from './clients.ts';
 
 interface Composable {
   compose(...interceptors: unknown[]): unknown;
@@ -24,7 +24,9 @@ afterAll(() => {
 describeAdapterConformance(
   `undiciAuth on Node ${process.version}'s own fetch and its bundled undici ${process.versions['undici']}`,
   ({ provider, origins }) => {
-    slot[GLOBAL] = bundled.compose(undiciAuth(provider, { origins })) as Composable;
-    return fetchThrough((url, init) => fetch(url, init));
+    const dispatcher = bundled.compose(undiciAuth(provider, { origins })) as Composable;
+    return globalFetchVia(() => {
+      slot[GLOBAL] = dispatcher;
+    });
   },
 );

@@ -11,31 +11,24 @@ import {
   describeComposition,
   useTestServers,
 } from '@m2m-auth/test-utils/conformance';
-import { afterAll, describe, expect, it } from 'vitest';
-import { auth, fetchThrough, quickRetry, type UndiciModule } from './clients.ts';
+import { describe, expect, it } from 'vitest';
+import { auth, globalFetchVia, quickRetry, undiciOfThisNode } from './clients.ts';
 
-const bundledMajor = Number(process.versions['undici']?.split('.')[0]);
-const undici = (await (bundledMajor === 6
-  ? import('undici-oldest')
-  : import('undici-7'))) as unknown as UndiciModule;
-const base = undici.getGlobalDispatcher();
-afterAll(() => undici.setGlobalDispatcher(base));
+const { undici, base, major: bundledMajor } = await undiciOfThisNode();
 const label = `Node ${process.version}'s fetch, undici ${bundledMajor}'s setGlobalDispatcher`;
-const globalFetch = fetchThrough((url, init) => fetch(url, init));
+const installed = (dispatcher: ReturnType<typeof base.compose>) =>
+  globalFetchVia(() => undici.setGlobalDispatcher(dispatcher));
 
-describeAdapterConformance(`undiciAuth on ${label}`, ({ provider, origins }) => {
-  undici.setGlobalDispatcher(base.compose(auth(provider, { origins })));
-  return globalFetch;
-});
+describeAdapterConformance(`undiciAuth on ${label}`, ({ provider, origins }) =>
+  installed(base.compose(auth(provider, { origins }))),
+);
 
 describeComposition(`undiciAuth on ${label}`, [
   {
     name: "undici's retry interceptor outside undiciAuth",
     retries: 'linked',
-    make: ({ provider, origins }) => {
-      undici.setGlobalDispatcher(base.compose(auth(provider, { origins }), quickRetry(undici)));
-      return globalFetch;
-    },
+    make: ({ provider, origins }) =>
+      installed(base.compose(auth(provider, { origins }), quickRetry(undici))),
   },
 ]);
 

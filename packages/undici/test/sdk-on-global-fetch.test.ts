@@ -8,17 +8,13 @@ import { createTokenProvider } from '@m2m-auth/core';
 import { useTestServers } from '@m2m-auth/test-utils/conformance';
 import { ofetch } from 'ofetch';
 import createClient from 'openapi-fetch';
-import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { undiciAuth } from '../src/index.ts';
-import type { UndiciModule } from './clients.ts';
+import { undiciOfThisNode } from './clients.ts';
 import { VendorSdk } from './fixtures/vendor-sdk.ts';
 
-const bundledMajor = Number(process.versions['undici']?.split('.')[0]);
-const { getGlobalDispatcher, setGlobalDispatcher } = (await (bundledMajor === 6
-  ? import('undici-oldest')
-  : import('undici-7'))) as unknown as UndiciModule;
-const base = getGlobalDispatcher();
-afterAll(() => setGlobalDispatcher(base));
+const { undici, base } = await undiciOfThisNode();
+const { getGlobalDispatcher, setGlobalDispatcher } = undici;
 
 describe('an SDK that only calls the global fetch, through undiciAuth on the global dispatcher', () => {
   const servers = useTestServers();

@@ -272,6 +272,18 @@ describe.each(versions)('undiciAuth on %s', (_label, undici) => {
     expect(servers.api.counters.total).toBe(0);
   });
 
+  it("hands on a refresh that fails after a 401 as core's typed error, with no replay", async () => {
+    const provider = profileProvider(servers.auth, 'generic', { retry: { maxAttempts: 1 } });
+    const dispatcher = agentOf(undici).compose(auth(provider, { origins: [servers.api.url] }));
+    const send = (path: string) => undici.request(`${servers.api.url}${path}`, { dispatcher });
+    await warmThenRevoke(send);
+    servers.auth.control.inject({ type: 'status', status: 500 });
+    const error = await send('/echo/refresh-fails').catch((e: unknown) => e);
+    expect(isM2MAuthError(error) && error.code).toBe('M2M_OAUTH_ERROR');
+    expect(error).toMatchObject({ error: 'server_error', status: 500 });
+    expect(attempts('/echo/refresh-fails')).toEqual([[401, 0]]);
+  });
+
   it('masks our token in an error from below before the caller sees it', async () => {
     const provider = profileProvider(servers.auth, 'generic');
     const failing =
