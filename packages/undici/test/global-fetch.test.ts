@@ -36,10 +36,13 @@ describe(`undiciAuth on ${label}: core's own requests`, () => {
   const servers = useTestServers();
 
   it('a token endpoint inside origins never waits on itself, nor gets a bearer token', async () => {
+    // Credentials in the body: the token request has no Authorization of its own to hide
+    // behind (a Basic one would make it "theirs" and pass anyway).
     const tokens = createTokenProvider({
-      tokenUrl: servers.auth.tokenUrl('generic'),
+      tokenUrl: servers.auth.tokenUrl('strict-rfc'),
       clientId: 'demo-client',
       clientSecret: 'demo-secret',
+      clientAuth: 'client_secret_post',
       timeoutMs: 2_000,
     });
     undici.setGlobalDispatcher(
@@ -53,8 +56,8 @@ describe(`undiciAuth on ${label}: core's own requests`, () => {
     await tokens.invalidate(accessToken);
     expect((await tokens.getToken()).accessToken).not.toBe(accessToken);
     expect(servers.auth.stats.requests.map((r) => [r.status, r.authMethod])).toEqual([
-      [200, 'basic'],
-      [200, 'basic'],
+      [200, 'post'],
+      [200, 'post'],
     ]);
   });
 
