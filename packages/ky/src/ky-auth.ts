@@ -147,7 +147,7 @@ export function kyAuth(provider: TokenProvider, options: KyAuthOptions = {}): Ky
     // Only a DPoP-bound request needs its hops followed here (a proof per URL, none across
     // origins); fetch drops a Bearer `Authorization` across origins itself. Following costs
     // a new Request per send (ky's Request with `redirect: 'manual'`), which fetch makes slow.
-    const bound = 'dpop' in sending.headers();
+    const bound = 'dpop' in (sending.headers() ?? {});
     if (!bound || sending.crossed || input.redirect !== 'follow') {
       return sending.send((n) => attempt(sending, n));
     }
