@@ -83,21 +83,34 @@ describe('axiosAuth', () => {
   });
 
   it('works with axios-retry: a retried request gets a current token, a 401 is replayed once', async () => {
+    const tokens = tenantProvider();
     const instance = axios.create({ baseURL: servers.api.url });
     axiosRetry(instance, {
       retries: 2,
       retryDelay: () => 0,
       retryCondition: (e) => e.response?.status === 503,
+      // The token changes between the attempts: the config axios-retry sends again still
+      // carries the one the first attempt had.
+      onRetry: async () => {
+        await tokens.invalidate((await tokens.getToken()).accessToken);
+      },
     });
-    axiosAuth(instance, tenantProvider());
+    axiosAuth(instance, tokens);
     await instance.get('/echo/warm');
+    servers.api.inject({ type: 'status', status: 503 });
+    expect((await instance.get('/echo/retried')).status).toBe(200);
+    const retried = servers.api.requests.filter((r) => r.path === '/echo/retried');
+    expect(retried.map((r) => r.status)).toEqual([503, 200]);
+    expect(retried[0]?.authorization).toBe(servers.api.requests[0]?.authorization);
+    expect(retried[1]?.authorization).toBe(`Bearer ${(await tokens.getToken()).accessToken}`);
+    expect(retried[1]?.authorization).not.toBe(retried[0]?.authorization);
     servers.auth.control.revokeAll();
     const { status } = await instance.get('/echo/after-revoke');
     expect(status).toBe(200);
     expect(
       servers.api.requests.filter((r) => r.path === '/echo/after-revoke').map((r) => r.status),
     ).toEqual([401, 200]);
-    expect(servers.auth.stats.issued).toBe(2);
+    expect(servers.auth.stats.issued).toBe(3);
   });
 
   it('masks our token in the AxiosError it passes on, which stays an AxiosError; the option turns it off', async () => {

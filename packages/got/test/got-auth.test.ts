@@ -42,17 +42,26 @@ describe('gotAuth', () => {
   });
 
   it("replays a 401 with got's retry enabled, without spending got's retry budget twice", async () => {
+    // got's retry, fast (no backoff, no jitter): the test counts attempts, not seconds.
     const client = got.extend(
-      { retry: { limit: 2 } },
+      { retry: { limit: 2, backoffLimit: 1, noise: 0 } },
       gotAuth(tenantProvider(), { origins: [servers.api.url] }),
     );
     await client(`${servers.api.url}/echo/warm`);
     servers.auth.control.revokeAll();
+    // The revoked token's 401 (we replay), then a 503 for the replay (got retries it). The
+    // replay is got's retryWithMergedOptions, one of the two retries: the other is left.
+    servers.api.inject({ type: 'pass' });
+    servers.api.inject({ type: 'status', status: 503 });
     const response = (await client(`${servers.api.url}/echo/after`)) as Response;
     expect(response.statusCode).toBe(200);
-    expect(
-      servers.api.requests.filter((r) => r.path === '/echo/after').map((r) => r.status),
-    ).toEqual([401, 200]);
+    const after = servers.api.requests.filter((r) => r.path === '/echo/after');
+    expect(after.map((r) => r.status)).toEqual([401, 503, 200]);
+    const [first, replayed, retried] = after.map((r) => r.authorization);
+    expect(first).toBe(servers.api.requests[0]?.authorization);
+    expect(replayed).not.toBe(first);
+    expect(retried).toBe(replayed);
+    expect(servers.auth.stats.issued).toBe(2);
     const always = (await client(`${servers.api.url}/always-401`, {
       throwHttpErrors: false,
     })) as Response;

@@ -7,7 +7,7 @@ import {
   InMemorySpanExporter,
   SimpleSpanProcessor,
 } from '@opentelemetry/sdk-trace-base';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { instrumentM2MAuth } from '../src/index.ts';
 
 class TestReader extends MetricReader {
@@ -30,6 +30,10 @@ describe('instrumentM2MAuth', () => {
       tracerProvider: new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(spans)] }),
     });
     auth.control.setLifetime(4, 'generic');
+    let refreshed: () => void = () => undefined;
+    const refreshedAhead = new Promise<void>((resolve) => {
+      refreshed = resolve;
+    });
     const tokens = createTokenProvider({
       tokenUrl: auth.tokenUrl('generic'),
       clientId: 'demo-client',
@@ -37,12 +41,22 @@ describe('instrumentM2MAuth', () => {
       scope: 'reports',
       refreshAheadRatio: 0.5, // a 4 s token (1 s skew): refresh ahead from 1.5 s on
       refreshJitterRatio: 0,
+      onEvent: (event) => {
+        if (event.type === 'token_fetched' && event.refreshedAhead) refreshed();
+      },
     });
-    const first = await tokens.getToken();
-    await tokens.getToken();
-    await new Promise((resolve) => setTimeout(resolve, 1700));
-    await tokens.getToken(); // served while one refresh ahead runs
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    // The clock moves only when the test moves it: the lead time is exactly what is left.
+    vi.useFakeTimers({ toFake: ['Date'] });
+    let first: Awaited<ReturnType<typeof tokens.getToken>>;
+    try {
+      first = await tokens.getToken();
+      await tokens.getToken();
+      vi.setSystemTime(Date.now() + 1700);
+      await tokens.getToken(); // served while one refresh ahead runs
+      await refreshedAhead;
+    } finally {
+      vi.useRealTimers();
+    }
     // The replay on a provider of its own, whose token is not due for a refresh.
     const other = createTokenProvider({
       tokenUrl: auth.tokenUrl('generic'),
@@ -84,8 +98,7 @@ describe('instrumentM2MAuth', () => {
       sum: number;
     };
     expect(lead.count).toBe(1);
-    expect(lead.sum).toBeGreaterThan(1); // about 2.3 s of the 4 s token were left
-    expect(lead.sum).toBeLessThan(2.5);
+    expect(lead.sum).toBeCloseTo(2.3, 3); // of the 4 s token, 1.7 s after it was fetched
     const ages = points('m2m_auth.token.age').map((p) => (p.value as { count: number }).count);
     expect(ages.reduce((a, b) => a + b, 0)).toBe(2); // one point per attribute set
 

@@ -20,7 +20,7 @@ export interface Fleet {
   readonly workers: Worker[];
   /** `requests` concurrent calls in every live worker at once; the answers of those that live. */
   burst(requests: number, path: string): Promise<BurstResult[]>;
-  /** Resolves once every live worker's own Redis client answers PING. */
+  /** Resolves once every live worker's own Redis client answers PING and its store uses Redis. */
   redisReachable(): Promise<void>;
   close(): Promise<void>;
 }
