@@ -5,6 +5,8 @@
  *
  * Routes (any method):
  * - `/echo...`: method, path, body length and SHA-256, the token's `jti` and `scope`;
+ * - `/graphql`: the same fields as a GraphQL answer, `{ "data": { "echo": {...} } }`, for
+ *   GraphQL clients (graphql-request, Apollo), which refuse an answer without `data`;
  * - `/scoped/<scope>`: 403 `insufficient_scope` unless the token has `<scope>`;
  * - `/forbidden`: 403 for any valid token;
  * - `/forbidden-echo`: 403 that echoes the request's `Authorization` in `x-echo-authorization`
@@ -189,7 +191,7 @@ export async function startResourceServer(options: {
         },
       );
     }
-    sendJson(res, 200, {
+    const echo = {
       method: req.method,
       path,
       bodyLength: body.length,
@@ -197,7 +199,8 @@ export async function startResourceServer(options: {
       jti: claims.jti,
       scope: claims.scope ?? null,
       sub: claims.sub,
-    });
+    };
+    sendJson(res, 200, path === '/graphql' ? { data: { echo } } : echo);
   }
 
   const listening = await listen(handle);
