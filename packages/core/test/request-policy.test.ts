@@ -57,6 +57,20 @@ describe('createRequestPolicy', () => {
     expect(policy.serves('http://api.vendor.example/y')).toBe(false);
   });
 
+  it('takes one origin given as a string, not as a list of characters', async () => {
+    const { provider } = countingProvider();
+    const policy = createRequestPolicy(provider, { origins: 'https://api.vendor.example/v1/' });
+    expect(policy.serves('https://api.vendor.example/x')).toBe(true);
+    expect(policy.serves('https://cdn.vendor.example/x')).toBe(false);
+    expect((await policy.begin({ url: 'https://api.vendor.example/y' }))?.headers()).toEqual({
+      authorization: 'Bearer tok-1',
+    });
+    expect(await policy.begin({ url: 'https://cdn.vendor.example/y' })).toBeUndefined();
+    expect(() => createRequestPolicy(provider, { origins: 'http://api.internal' })).toThrow(
+      'http://api.internal is plain http: and not loopback; use https: or set allowInsecureHttp',
+    );
+  });
+
   it('falls back to the client base URL when no origins are given', async () => {
     const { provider } = countingProvider();
     const policy = createRequestPolicy(provider, {}, { baseUrl: 'https://api.vendor.example/v2/' });

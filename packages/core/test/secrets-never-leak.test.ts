@@ -158,6 +158,61 @@ describe('no secret or token ever leaves the library', () => {
     expect(captured.length).toBeGreaterThan(0);
   });
 
+  it("keeps a network error's cause chain, redacted: names, messages, codes, nested causes", async () => {
+    const loop = new Error(`loop ${SECRET}`);
+    loop.cause = loop; // a cycle: the copy stops three causes below the thrown error
+    const provider = createTokenProvider({
+      tokenUrl: 'https://auth.leak.test/token',
+      clientId: CLIENT_ID,
+      clientSecret: SECRET,
+      retry: { maxAttempts: 1 },
+      fetch: async () => {
+        throw new TypeError(`fetch failed ${SECRET}`, {
+          cause: Object.assign(new Error(`connect ECONNREFUSED ${formEncode(SECRET)}`), {
+            code: 'ECONNREFUSED',
+            errno: -111,
+            cause: loop,
+          }),
+        });
+      },
+    });
+    const error = (await provider.getToken().catch((e: unknown) => e)) as Error;
+    expect(error).toMatchObject({
+      code: ErrorCode.NETWORK,
+      message: 'Token endpoint unreachable: fetch failed [REDACTED] (ECONNREFUSED)',
+    });
+    const cause = error.cause as Error;
+    expect(cause).toBeInstanceOf(Error);
+    expect(cause).toMatchObject({ name: 'TypeError', message: 'fetch failed [REDACTED]' });
+    expect(cause.stack).toMatch(/^TypeError: fetch failed \[REDACTED\]\n\s+at /);
+    const refused = cause.cause as Error & { code?: unknown; errno?: unknown };
+    expect(refused).toMatchObject({
+      name: 'Error',
+      message: 'connect ECONNREFUSED [REDACTED]',
+      code: 'ECONNREFUSED',
+    });
+    expect(refused.errno).toBeUndefined(); // only a string code is kept
+    const looped = refused.cause as Error;
+    expect(looped.message).toBe('loop [REDACTED]');
+    expect((looped.cause as Error).message).toBe('loop [REDACTED]');
+    expect((looped.cause as Error).cause).toBeUndefined();
+    expectClean('cause chain', inspect(error, { depth: 20, showHidden: true }));
+  });
+
+  it('keeps a thrown non-Error as an Error cause, redacted', async () => {
+    const provider = createTokenProvider({
+      tokenUrl: 'https://auth.leak.test/token',
+      clientId: CLIENT_ID,
+      clientSecret: SECRET,
+      retry: { maxAttempts: 1 },
+      fetch: () => Promise.reject(`refused: ${SECRET}`),
+    });
+    const error = (await provider.getToken().catch((e: unknown) => e)) as Error;
+    expect(error).toMatchObject({ message: 'Token endpoint unreachable: refused: [REDACTED]' });
+    expect(error.cause).toBeInstanceOf(Error);
+    expect((error.cause as Error).message).toBe('refused: [REDACTED]');
+  });
+
   it('keeps the useful parts of an echoed description, redacted', async () => {
     const provider = createTokenProvider({
       tokenUrl: 'https://auth.leak.test/token',

@@ -93,6 +93,39 @@ describe('tokenExtras', () => {
     expect(tokenExtras({ huge: 'x'.repeat(10_000) })).toBeUndefined();
     expect(tokenExtras({ wide: Array.from({ length: 600 }, () => 0) })).toBeUndefined();
   });
+
+  it('counts the bounds exactly: 8192 characters with the names, 512 values, 128-character names', () => {
+    // 'a' (1) + 8191 characters: exactly the budget; one more and it does not fit.
+    expect(Object.keys(tokenExtras({ a: 'x'.repeat(8191) }) ?? {})).toEqual(['a']);
+    expect(tokenExtras({ a: 'x'.repeat(8192) })).toBeUndefined();
+    // Names inside a member count too.
+    expect(tokenExtras({ a: { bb: 'x'.repeat(8188) } })).toBeDefined();
+    expect(tokenExtras({ a: { bb: 'x'.repeat(8190) } })).toBeUndefined();
+    // The array and its 511 items: 512 values.
+    expect(tokenExtras({ list: Array.from({ length: 511 }, () => 0) })).toBeDefined();
+    expect(tokenExtras({ list: Array.from({ length: 512 }, () => 0) })).toBeUndefined();
+    expect(Object.keys(tokenExtras({ ['n'.repeat(128)]: 1 }) ?? {})).toHaveLength(1);
+  });
+
+  it('keeps members of objects without a prototype, and never gives the copy a prototype', () => {
+    const bare = Object.assign(Object.create(null) as Record<string, unknown>, { x: 1 });
+    expect(tokenExtras({ bare })).toStrictEqual({ bare: { x: 1 } });
+    const extras = tokenExtras(JSON.parse('{"__proto__":{"polluted":true},"x":1}')) ?? {};
+    expect(Object.getPrototypeOf(extras)).toBe(Object.prototype);
+    expect((extras as Record<string, unknown>)['polluted']).toBeUndefined();
+  });
+
+  it('keeps nothing of a body whose members cannot be listed', () => {
+    const refusing = new Proxy(
+      {},
+      {
+        ownKeys() {
+          throw new Error('no');
+        },
+      },
+    );
+    expect(tokenExtras(refusing)).toBeUndefined();
+  });
 });
 
 describe('reviveExtras', () => {

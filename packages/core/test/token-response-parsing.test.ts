@@ -98,32 +98,53 @@ describe('readTokenResponse', () => {
     expect(read({ access_token: 'a', token_type: 'BEARER' }).tokenType).toBe('Bearer');
   });
 
-  it('refuses other token types with a typed error', () => {
+  it('refuses other token types with a typed error', async () => {
     for (const type of ['mac', 'DPoP', 42]) {
-      const error = (() => {
-        try {
-          read({ access_token: 'a', token_type: type });
-        } catch (e) {
-          return e;
-        }
-      })();
-      expect(error).toBeInstanceOf(TokenResponseError);
-      expect(error).toMatchObject({ code: ErrorCode.UNSUPPORTED_TOKEN_TYPE, status: 200 });
+      const reading = expect(async () => read({ access_token: 'a', token_type: type })).rejects;
+      await reading.toBeInstanceOf(TokenResponseError);
+      await reading.toMatchObject({ code: ErrorCode.UNSUPPORTED_TOKEN_TYPE, status: 200 });
     }
   });
 
-  it('refuses an access_token that could not go in a header (RFC 6749: 1*VSCHAR), without quoting it', () => {
+  it('with DPoP on, takes a DPoP-bound or a Bearer token, and still refuses any other type', async () => {
+    const withDpop = (body: unknown) =>
+      readTokenResponse(JSON.stringify(body), ctx(), 300_000, 1_000_000, true);
+    expect(withDpop({ access_token: 'a', token_type: 'DPoP' }).tokenType).toBe('DPoP');
+    expect(withDpop({ access_token: 'a', token_type: 'dpop' }).tokenType).toBe('DPoP');
+    expect(withDpop({ access_token: 'a', token_type: 'Bearer' }).tokenType).toBe('Bearer');
+    expect(withDpop({ access_token: 'a' }).tokenType).toBe('Bearer');
+    for (const type of ['mac', 'N_A', 'dpop+jwt', 7]) {
+      await expect(async () =>
+        withDpop({ access_token: 'a', token_type: type }),
+      ).rejects.toMatchObject({ code: ErrorCode.UNSUPPORTED_TOKEN_TYPE, status: 200 });
+    }
+    await expect(async () => withDpop({ access_token: 'a', token_type: 'mac' })).rejects.toThrow(
+      'Unsupported token_type "mac": only Bearer and DPoP tokens can be sent',
+    );
+    await expect(async () => read({ access_token: 'a', token_type: 'DPoP' })).rejects.toThrow(
+      'Unsupported token_type "DPoP": only Bearer tokens can be sent',
+    );
+    // The same through a provider that sends DPoP proofs.
+    const tokens = createTokenProvider({
+      tokenUrl: 'https://auth.parse.test/token',
+      clientId: 'client',
+      clientSecret: 'secret',
+      dpop: true,
+      fetch: async () => Response.json({ access_token: 'mac-token-value', token_type: 'mac' }),
+    });
+    await expect(tokens.getToken()).rejects.toMatchObject({
+      code: ErrorCode.UNSUPPORTED_TOKEN_TYPE,
+    });
+  });
+
+  it('refuses an access_token that could not go in a header (RFC 6749: 1*VSCHAR), without quoting it', async () => {
     for (const token of ['QWERTY\r\nX-Injected: 1', 'QWERTY\u0000', 'QWERTY€', 'QWERTY\there']) {
-      const error = (() => {
-        try {
-          read({ access_token: token });
-        } catch (e) {
-          return e as TokenResponseError;
-        }
-      })();
-      expect(error).toBeInstanceOf(TokenResponseError);
-      expect(error?.code).toBe(ErrorCode.INVALID_RESPONSE);
-      expect(JSON.stringify(error?.toJSON())).not.toContain('QWERTY');
+      const reading = expect(async () => read({ access_token: token })).rejects;
+      await reading.toBeInstanceOf(TokenResponseError);
+      await reading.toMatchObject({ code: ErrorCode.INVALID_RESPONSE });
+      await reading.toSatisfy(
+        (error: TokenResponseError) => !JSON.stringify(error.toJSON()).includes('QWERTY'),
+      );
     }
     expect(read({ access_token: 'eyJ.a-b_c~+/=. !#' }).accessToken).toBe('eyJ.a-b_c~+/=. !#');
   });
@@ -164,49 +185,119 @@ describe('readTokenResponse', () => {
     ['an empty access_token', '{"access_token":""}', 'application/json'],
     ['a numeric access_token', '{"access_token":123}', 'application/json'],
     ['an empty body', '', 'application/json'],
-  ])('gives M2M_INVALID_RESPONSE for %s', (_name, body, contentType) => {
-    expect(() => read(body, { contentType })).toThrow(TokenResponseError);
-    try {
-      read(body, { contentType });
-    } catch (error) {
-      expect(error).toMatchObject({ code: ErrorCode.INVALID_RESPONSE, status: 200 });
-    }
+  ])('gives M2M_INVALID_RESPONSE for %s', async (_name, body, contentType) => {
+    const reading = expect(async () => read(body, { contentType })).rejects;
+    await reading.toBeInstanceOf(TokenResponseError);
+    await reading.toMatchObject({ code: ErrorCode.INVALID_RESPONSE, status: 200 });
   });
 
-  it('turns an error member into an OAuthError, on a 200 too', () => {
+  it('turns an error member into an OAuthError, on a 200 too', async () => {
     for (const status of [200, 400]) {
       const body = {
         error: 'invalid_scope',
         error_description: 'no such tenant',
         error_uri: 'https://docs/x',
       };
-      expect(() => read(body, { status })).toThrow(OAuthError);
-      try {
-        read(body, { status });
-      } catch (error) {
-        expect(error).toMatchObject({
-          code: ErrorCode.OAUTH,
-          status,
-          error: 'invalid_scope',
-          error_description: 'no such tenant',
-          error_uri: 'https://docs/x',
-        });
-        expect((error as Error).message).toBe(
-          `Token endpoint refused the request (${status} invalid_scope): no such tenant`,
-        );
-      }
+      const reading = expect(async () => read(body, { status })).rejects;
+      await reading.toBeInstanceOf(OAuthError);
+      await reading.toMatchObject({
+        code: ErrorCode.OAUTH,
+        status,
+        error: 'invalid_scope',
+        error_description: 'no such tenant',
+        error_uri: 'https://docs/x',
+        message: `Token endpoint refused the request (${status} invalid_scope): no such tenant`,
+      });
     }
   });
 
-  it('gives a TokenHttpError for a non-2xx without an OAuth body, keeping Retry-After', () => {
+  it('gives a TokenHttpError for a non-2xx without an OAuth body, keeping Retry-After', async () => {
     expect(() => read('<h1>Bad gateway</h1>', { status: 502, contentType: 'text/html' })).toThrow(
       TokenHttpError,
     );
-    try {
-      read('', { status: 429, retryAfterMs: 5000 });
-    } catch (error) {
-      expect(error).toMatchObject({ code: ErrorCode.HTTP, status: 429, retryAfterMs: 5000 });
-    }
+    const reading = expect(async () => read('', { status: 429, retryAfterMs: 5000 })).rejects;
+    await reading.toBeInstanceOf(TokenHttpError);
+    await reading.toMatchObject({ code: ErrorCode.HTTP, status: 429, retryAfterMs: 5000 });
+  });
+});
+
+describe('what an unusable answer says', () => {
+  const failure = (body: string, over: Partial<ResponseContext> = {}) =>
+    expect(async () => read(body, over)).rejects;
+
+  it('names the content type (redacted, cut short) and the length of a body it cannot read', async () => {
+    await failure('<h1>Sign in</h1>', { contentType: 'Text/HTML; charset=utf-8' }).toThrow(
+      'Token response is neither JSON nor form-encoded (Text/HTML, 16 chars)',
+    );
+    await failure('<p>', { contentType: 'text/html ; charset=utf-8' }).toThrow(
+      'Token response is neither JSON nor form-encoded (text/html, 3 chars)',
+    );
+    await failure('Sign in', { contentType: null }).toThrow(
+      'Token response is neither JSON nor form-encoded (no content type, 7 chars)',
+    );
+    await failure('x', { contentType: `text/${'a'.repeat(100)}` }).toThrow(
+      `Token response is neither JSON nor form-encoded (text/${'a'.repeat(55)}, 1 chars)`,
+    );
+    await failure('x', {
+      contentType: 'text/secret-value',
+      redact: (text) => text.replace('secret-value', '[REDACTED]'),
+    }).toThrow('Token response is neither JSON nor form-encoded (text/[REDACTED], 1 chars)');
+    // Text that only contains a key=value pair is not a form body.
+    await failure('Error: access_token=abc', { contentType: 'text/plain' }).toThrow(
+      'neither JSON nor form-encoded',
+    );
+  });
+
+  it('says which member is wrong', async () => {
+    await failure('{"access_token":12345}').toThrow('Token response has no access_token string');
+    await failure('{"access_token":""}').toThrow('Token response has no access_token string');
+    await failure('{"access_token":"a\\u0007b"}').toThrow(
+      'Token response has an access_token with characters outside VSCHAR',
+    );
+    await failure('{"access_token":"a","token_type":"N_A"}').toThrow(
+      'Unsupported token_type "N_A": only Bearer tokens can be sent', // a token exchange's only
+    );
+    await failure('{"access_token":"a","token_type":42}').toThrow(
+      'Unsupported token_type "number": only Bearer tokens can be sent',
+    );
+    await failure(`{"access_token":"a","token_type":"${'m'.repeat(50)}"}`).toThrow(
+      `Unsupported token_type "${'m'.repeat(40)}": only Bearer tokens can be sent`,
+    );
+    // The answer's own token, 8 characters or more, is masked wherever it is quoted.
+    await failure('{"access_token":"12345678","token_type":"mac 12345678"}').toThrow(
+      'Unsupported token_type "mac [redacted]"',
+    );
+  });
+
+  it('cuts a long error_description, redacted', async () => {
+    const long = `${'d'.repeat(600)} secret-value`;
+    const reading = expect(async () =>
+      read(
+        { error: 'invalid_request', error_description: `secret-value ${long}` },
+        { status: 400, redact: (text) => text.replaceAll('secret-value', '[REDACTED]') },
+      ),
+    ).rejects;
+    await reading.toSatisfy((error: OAuthError) => {
+      const description = error.error_description ?? '';
+      return description.length === 500 && description.startsWith('[REDACTED] ddd');
+    });
+  });
+});
+
+describe('what a usable answer gives', () => {
+  it('reads JSON with space around it whatever the content type, and a form body by its type', () => {
+    expect(read('\n  {"access_token":"a"}  \n', { contentType: 'text/plain' }).accessToken).toBe(
+      'a',
+    );
+    const form = read('access_token=a<b&token_type=bearer', {
+      contentType: 'Application/X-WWW-Form-Urlencoded',
+    });
+    expect(form.accessToken).toBe('a<b');
+  });
+
+  it('keeps a scope only when it is a string', () => {
+    expect(read({ access_token: 'a', scope: 'read write' }).scope).toBe('read write');
+    expect(read({ access_token: 'a', scope: ['read'] }).scope).toBeUndefined();
   });
 });
 
