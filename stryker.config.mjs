@@ -1,5 +1,5 @@
 // Mutation testing of core's decision files (issue 16, "Tests that would notice"):
-// `npm run test:mutation`. Not in CI: a full run takes about 15 minutes on 2 cores. The score
+// `npm run test:mutation`. Not in CI: a full run takes about an hour on 2 cores. The score
 // per file goes to bench/MUTATION.md; the goal is at least 90 % on every file listed here.
 // While working on one file: `npm run test:mutation -- --mutate packages/core/src/<file>.ts`
 // (incremental: only mutants whose code or covering tests changed run again).
