@@ -53,9 +53,7 @@ export function takeRedirects(
 ): void {
   const carrier = config as HopsCarrier;
   if (carrier[HOPS] || config.maxRedirects === 0) return; // ours already, or the caller's 0
-  if (exchange.crossed || !exchange.resendable || typeof exchange.headers()?.dpop !== 'string') {
-    return;
-  }
+  if (!exchange.followsRedirects || !exchange.resendable) return;
   const max = config.maxRedirects ?? FOLLOW_REDIRECTS_MAX;
   carrier[HOPS] = { hop: firstHop(url(), config.method), max };
   config.maxRedirects = 0;

@@ -131,6 +131,17 @@ export class Exchange {
     return this.#facts.target();
   }
 
+  /**
+   * Whether this request's redirects are core's to follow, hop by hop (an adapter that can
+   * send each hop itself then sends them `redirect: 'manual'`): only for an attempt that
+   * carries a DPoP proof, which is made for one URL and must not cross origins. A Bearer
+   * request's redirects stay its client's, which drops `Authorization` across origins by
+   * itself (the Fetch standard, follow-redirects, got) and follows them more cheaply.
+   */
+  get followsRedirects(): boolean {
+    return !this.#crossed && typeof this.#auth.dpop === 'string';
+  }
+
   /** Whether a 401 to this attempt could still be replayed (so a body is worth keeping). */
   get mayReplay(): boolean {
     return !this.#replayed && !this.#crossed && this.#facts.resendable;

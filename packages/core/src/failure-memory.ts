@@ -21,7 +21,6 @@ export interface FailureMemory<T> {
   remember(key: string, failure: T, ttlMs: number): void;
   /** The failure for `key` while it is remembered. */
   recall(key: string): T | undefined;
-  forget(key: string): void;
 }
 
 /** At most `maxEntries` keys: past that the memory starts over rather than grow. */
@@ -36,9 +35,6 @@ export function failureMemory<T>(maxEntries: number): FailureMemory<T> {
       const held = failures.get(key);
       if (held && Date.now() >= held.until) failures.delete(key);
       return failures.get(key)?.failure;
-    },
-    forget(key) {
-      failures.delete(key);
     },
   };
 }

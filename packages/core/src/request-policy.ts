@@ -55,9 +55,9 @@ export interface OutgoingRequest {
    */
   resendable?: boolean | undefined;
   /**
-   * The adapter leaves this request's redirects to core (fetch's `redirect: 'manual'` for a
-   * caller's `'follow'`): `send` follows them when it authorizes the request, and hands
-   * `attempt` each hop. @default false
+   * The caller wants redirects followed and the adapter can send each hop itself: `send`
+   * follows them hop by hop when `exchange.followsRedirects` (a DPoP-bound request), and
+   * hands `attempt` each hop; otherwise the transport follows them. @default false
    */
   followRedirects?: boolean | undefined;
 }
@@ -73,7 +73,7 @@ export interface RequestPolicy {
   begin(request: OutgoingRequest, previous?: Exchange): Promise<Exchange | undefined>;
   /**
    * `begin`, then `exchange.send(attempt)`; `attempt(undefined)` when it is not ours. With
-   * `followRedirects`, a request we authorize is sent hop by hop: `attempt` gets the hop and
+   * `followRedirects`, a DPoP-bound request is sent hop by hop: `attempt` gets the hop and
    * sends it without following (`hop.count === 0`: the request as given); without a hop, the
    * transport follows redirects as the caller asked.
    */
@@ -166,7 +166,7 @@ export function createRequestPolicy(
     async send(request, attempt) {
       const exchange = await begin(request);
       if (!exchange) return attempt(undefined, 0);
-      if (request.followRedirects && !exchange.crossed) return follow(exchange, attempt);
+      if (request.followRedirects && exchange.followsRedirects) return follow(exchange, attempt);
       return exchange.send((n) => attempt(exchange, n));
     },
     owns: (authorization) => typeof authorization === 'string' && issued.isOurs(authorization),

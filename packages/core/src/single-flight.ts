@@ -8,10 +8,11 @@ import pMemoize from 'p-memoize';
 import { type FailureCacheOptions, failureMemory, failureMemoryMs } from './failure-memory.ts';
 
 export interface SingleFlight<T> {
-  /** Joins the running call for `key`, or rethrows a remembered failure, or runs `work`. */
+  /**
+   * Joins the running call for `key`, or rethrows a remembered failure without running
+   * `work` (so a refresh-ahead during a remembered failure asks nothing), or runs `work`.
+   */
   run(key: string, work: () => Promise<T>): Promise<T>;
-  /** True while a failure for `key` is remembered. */
-  failing(key: string): boolean;
 }
 
 const MAX_REMEMBERED = 10_000;
@@ -23,10 +24,8 @@ export function singleFlight<T>(options: FailureCacheOptions): SingleFlight<T> {
   const execute = pMemoize(
     async (key: string, work: () => Promise<T>) => {
       try {
-        const value = await work();
-        // Stryker disable next-line CallExpression: work runs only when no failure is remembered
-        failures.forget(key);
-        return value;
+        // Work runs only while no failure is remembered for `key`: nothing to forget after.
+        return await work();
       } catch (error) {
         failures.remember(key, { error }, failureMemoryMs(error, options));
         throw error;
@@ -40,8 +39,5 @@ export function singleFlight<T>(options: FailureCacheOptions): SingleFlight<T> {
       const failed = failures.recall(key);
       return failed ? Promise.reject(failed.error) : execute(key, work);
     },
-    // Always false would change nothing: run() rejects a remembered failure without the work.
-    // Stryker disable next-line ArrowFunction,ConditionalExpression: equivalent, see above
-    failing: (key) => failures.recall(key) !== undefined,
   };
 }

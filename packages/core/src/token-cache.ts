@@ -134,7 +134,7 @@ export function createTokenCache(
   }
 
   function refreshAhead(request: KeyedRequest, current: StoredToken): void {
-    if (flights.failing(request.key)) return;
+    // A remembered failure: `run` rejects at once, with no request and no event.
     // Reported inside the flight's own work, which runs once per refresh: the callers that
     // join it while it runs get its outcome, not an event each.
     const refresh = () =>

@@ -56,8 +56,6 @@ export function scrubTokens<T>(root: T, tokens: readonly string[]): T {
       scrubHeaders(node, live);
       return;
     }
-    // Stryker disable next-line all: equivalent, the accessor branch below reaches these too
-    if (typeof Request !== 'undefined' && node instanceof Request) scrubHeaders(node.headers, live);
     // A Response's headers cannot be changed (an API that echoed our token in a header, kept
     // on ky's HTTPError): the Response gets a masked copy as its own `headers`, which is
     // what `inspect` and a reader of `response.headers` see.
@@ -66,8 +64,9 @@ export function scrubTokens<T>(root: T, tokens: readonly string[]): T {
         Object.defineProperty(node, 'headers', { value: maskedCopy(node.headers, live) });
       }
     }
-    // Headers behind an accessor rather than an own property (got's Options keeps them in a
-    // private field; loggers print them through the getter). Own headers are met once.
+    // Headers behind an accessor rather than an own property (a fetch Request's; got's
+    // Options keeps them in a private field; loggers print them through the getter). Own
+    // headers are met once, by the walk below.
     // Stryker disable next-line ConditionalExpression,LogicalOperator,StringLiteral: equivalent
     if (!Object.hasOwn(node, 'headers') && 'headers' in node) {
       try {

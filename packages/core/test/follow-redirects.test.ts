@@ -1,7 +1,8 @@
 /**
- * Redirects core follows itself for a fetch-shaped transport (`followRedirects`), with a
- * fetch `Request`'s attempts (`requestAttempts`), as fetchAuth and kyAuth use them: each hop
- * decided by the Fetch standard and the exchange, the answer marked as fetch marks it.
+ * Redirects core follows itself for a fetch-shaped transport (`policy.follow`, which
+ * `policy.send` uses for a DPoP-bound request), with a fetch `Request`'s attempts
+ * (`requestAttempts`), as fetchAuth and kyAuth use them: each hop decided by the Fetch
+ * standard and the exchange, the answer marked as fetch marks it.
  */
 import { describe, expect, it } from 'vitest';
 import { createRequestPolicy, requestAttempts } from '../src/adapter.ts';
@@ -65,21 +66,39 @@ async function follow(
   const wire = transport(route);
   const request = new Request(`${API}/start`, init);
   const attempt = requestAttempts(request, wire.send, { dispatcher: 'the-dispatcher' });
-  const response = await policy.send(
-    // fetchAuth and kyAuth copy a Request before each send, so they report it resendable.
-    {
-      url: request.url,
-      method: request.method,
-      body: request.body,
-      resendable,
-      followRedirects: true,
-    },
-    attempt,
-  );
+  // fetchAuth and kyAuth copy a Request before each send, so they report it resendable.
+  const exchange = await policy.begin({
+    url: request.url,
+    method: request.method,
+    body: request.body,
+    resendable,
+  });
+  if (!exchange) throw new Error('the request was not authorized');
+  // What policy.send does for a DPoP-bound request; the hops' rules are the same for Bearer.
+  const response = await policy.follow(exchange, attempt);
   return { response, wire, provider };
 }
 
 describe('following redirects hop by hop', () => {
+  it("leaves a Bearer request's redirects to the transport, even when asked to follow", async () => {
+    const { tokens } = bearerProvider();
+    const policy = createRequestPolicy(tokens, { origins: [API] });
+    const wire = transport(() => ({ status: 204 }));
+    const request = new Request(`${API}/start`);
+    const hops: unknown[] = [];
+    const attempt = requestAttempts(request, wire.send);
+    const response = await policy.send(
+      { url: request.url, resendable: true, followRedirects: true },
+      (exchange, n, hop) => {
+        hops.push(hop);
+        return attempt(exchange, n, hop);
+      },
+    );
+    expect(response.status).toBe(204);
+    expect(hops).toEqual([undefined]);
+    expect(wire.seen).toMatchObject([{ authorization: 'Bearer token-1', redirect: undefined }]);
+  });
+
   it('sends the Request itself when nothing redirects, as fetch answered it', async () => {
     const { response, wire } = await follow(() => ({ status: 204 }));
     expect(response.status).toBe(204);

@@ -4,11 +4,12 @@
  * authorized, invalidates that token and replays the request once with a fresh one. One path
  * for every input: a URL, a string, or a `Request` of any realm (the global one, undici's).
  *
- * The redirects of a request it authorizes are followed here, hop by hop through core
+ * Redirects: those of a DPoP-bound request are followed here, hop by hop through core
  * (`redirect: 'manual'` underneath, for a caller's `'follow'`): the Fetch standard drops
  * `Authorization` on a cross-origin redirect but sends a `DPoP` proof on, and a proof made
- * for the first URL is refused by the next one anyway. Other requests' redirects, and a
- * caller's `'manual'` or `'error'`, are the fetch's own.
+ * for the first URL is refused by the next one anyway. A Bearer request's redirects are the
+ * fetch's own (it drops `Authorization` across origins; an answer from another origin is
+ * not ours to refresh for), as are a caller's `'manual'` or `'error'`.
  */
 import type { TokenProvider } from '@m2m-auth/core';
 import {

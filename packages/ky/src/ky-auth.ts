@@ -144,11 +144,7 @@ export function kyAuth(provider: TokenProvider, options: KyAuthOptions = {}): Ky
     if (!exchange) return send(input, init);
     const attempt = requestAttempts(input, send, init);
     const sending = exchange;
-    // Only a DPoP-bound request needs its hops followed here (a proof per URL, none across
-    // origins); fetch drops a Bearer `Authorization` across origins itself. Following costs
-    // a new Request per send (ky's Request with `redirect: 'manual'`), which fetch makes slow.
-    const bound = 'dpop' in (sending.headers() ?? {});
-    if (!bound || sending.crossed || input.redirect !== 'follow') {
+    if (!sending.followsRedirects || input.redirect !== 'follow') {
       return sending.send((n) => attempt(sending, n));
     }
     const call = (input as Carrier)[CALL];
