@@ -261,11 +261,12 @@ export class Exchange {
    * The exchange for the next hop of a redirect the adapter follows itself
    * (`follow-redirects.ts`): on the first request's origin, the next attempt, with the
    * current token and a proof for `to`; on any other, this one, crossed: no token from now on.
-   * `resendable`: whether the hop's body (none, once a redirect made it a GET) can be resent.
+   * A hop's body can be sent again, or it has none: a redirect that would resend a one-shot
+   * body is refused before it (`nextHop`; undici's redirect interceptor likewise).
    */
-  async hop(to: DpopTarget, resendable: boolean): Promise<Exchange> {
+  async hop(to: DpopTarget): Promise<Exchange> {
     if (!this.#crossed && this.#context.verdictFor(to.url).origin === this.#facts.origin) {
-      return this.next({ ...this.#facts, target: () => to, resendable });
+      return this.next({ ...this.#facts, target: () => to, resendable: true });
     }
     this.#crossed = true;
     return this;

@@ -18,7 +18,6 @@ export type HopAttempt<R> = (exchange: Exchange, n: 0 | 1, hop: RedirectHop) => 
  * the transport made the last hop's `Response` alone; its `url` is already the last URL).
  */
 function markRedirected<R extends AnswerLike>(response: R): R {
-  if (response.redirected) return response;
   try {
     Object.defineProperty(response, 'redirected', { value: true, configurable: true });
   } catch {
@@ -49,9 +48,7 @@ export async function followHop(
 ): Promise<FollowedHop | undefined> {
   const hop = nextHop(from, status, location, exchange.resendable, max);
   if (!hop) return undefined;
-  // Once a redirect made it a GET, no body is left that a replay could not send again.
-  const resendable = exchange.resendable || !hop.body;
-  return { hop, exchange: await exchange.hop({ method: hop.method, url: hop.url }, resendable) };
+  return { hop, exchange: await exchange.hop({ method: hop.method, url: hop.url }) };
 }
 
 export async function followRedirects<R extends AnswerLike>(

@@ -6,22 +6,22 @@
  */
 const out = new Map<string, number>();
 
-/** `href` without its fragment, as the transport below sees it (origin, path and query). */
-function key(url: string | URL): string | undefined {
+/** `href` without its fragment, as the transport below sees it; `''` for no URL at all. */
+function key(url: string | URL): string {
   try {
     const parsed = new URL(url);
     // Stryker disable next-line StringLiteral: equivalent, every key is made here alike
     parsed.hash = '';
     return parsed.href;
   } catch {
-    return undefined;
+    return '';
   }
 }
 
 /** Runs `send` with `url` counted as one of core's own requests until it settles. */
 export async function asOwnRequest<T>(url: string, send: () => Promise<T>): Promise<T> {
   const href = key(url);
-  if (href === undefined) return send();
+  if (href === '') return send();
   out.set(href, (out.get(href) ?? 0) + 1);
   try {
     return await send();
@@ -36,6 +36,5 @@ export async function asOwnRequest<T>(url: string, send: () => Promise<T>): Prom
 export function isOwnRequest(url: string | URL): boolean {
   // Stryker disable next-line ConditionalExpression: a shortcut; an empty map answers the same
   if (out.size === 0) return false;
-  const href = key(url);
-  return href !== undefined && out.has(href);
+  return out.has(key(url));
 }

@@ -53,20 +53,20 @@ async function withRetries<T>(request: TokenRequest, attempt: () => Promise<T>):
  * `access_denied`, Keycloak's `unauthorized_client`; their 403s are about permissions).
  */
 function clientRejected(error: unknown): boolean {
-  if (!isM2MAuthError(error)) return false;
   if (isOAuthError(error)) {
     return (
       error.error === 'invalid_client' ||
       (error.status === 401 && ['access_denied', 'unauthorized_client'].includes(error.error))
     );
   }
-  return error.code === ErrorCode.HTTP && error.status === 401;
+  // Stryker disable next-line ConditionalExpression: equivalent, only an HTTP error of ours has a 401 status here
+  return isM2MAuthError(error) && error.code === ErrorCode.HTTP && error.status === 401;
 }
 
 /** The server did not accept the grant's own credential (an assertion, a subject token). */
 const grantRejected = (error: unknown) => isOAuthError(error) && error.error === 'invalid_grant';
 
-/** What the rejection asks to be read again: the secret, an assertion, the grant's tokens. */
+/** What a rejection (of the client or of the grant) asks to be read again. */
 function refusedCredentials(
   request: TokenRequest,
   method: ClientAuthMethod,
@@ -74,10 +74,10 @@ function refusedCredentials(
 ): Array<readonly [string, SecretSource]> {
   const { credentials, grant } = request.endpoint;
   if (grantRejected(error)) return [...grant.sources];
-  if (!clientRejected(error)) return [];
   if (method.startsWith('client_secret')) return [['clientSecret', credentials.secret]];
-  const source = method === 'private_key_jwt' ? credentials.assertions[method]?.source : undefined;
-  return source ? [['clientAssertion.assertion', source]] : [];
+  const signer = method === 'private_key_jwt' ? credentials.assertions.private_key_jwt : undefined;
+  // Stryker disable next-line ArrayDeclaration: equivalent, the caller keeps only sources that rotate
+  return signer?.source ? [['clientAssertion.assertion', signer.source]] : [];
 }
 
 /** Every credential read before a token request (a file is stat'ed here, once per request). */
@@ -90,17 +90,22 @@ function credentialSources(request: TokenRequest): SecretSource[] {
   ];
 }
 
+/** The methods we prefer, in order, among those the metadata lists. */
+const OURS_FIRST = [
+  'private_key_jwt',
+  'client_secret_basic',
+  'client_secret_post',
+  'client_secret_jwt',
+] as const;
+
 /** Our preference among what the metadata lists (RFC 8414: absent means Basic only). */
 function fromMetadata(request: TokenRequest, target: ServerTarget): ClientAuthMethod {
   const listed = target.authMethods ?? ['client_secret_basic'];
   const { credentials } = request.endpoint;
   const hasSecret = credentials.secret.current() !== undefined;
-  const preference: ClientAuthMethod[] = [
-    ...(credentials.assertions.private_key_jwt ? (['private_key_jwt'] as const) : []),
-    ...(hasSecret
-      ? (['client_secret_basic', 'client_secret_post', 'client_secret_jwt'] as const)
-      : []),
-  ];
+  const preference = OURS_FIRST.filter((m) =>
+    m === 'private_key_jwt' ? credentials.assertions.private_key_jwt !== undefined : hasSecret,
+  );
   const method = preference.find((m) => listed.includes(m));
   if (!method) {
     throw new DiscoveryError(
@@ -114,7 +119,8 @@ function candidates(request: TokenRequest, target: ServerTarget): ClientAuthMeth
   const clientAuth = request.clientAuth ?? fromMetadata(request, target);
   if (clientAuth !== 'auto') return [clientAuth];
   const { clientId, secret } = request.endpoint.credentials;
-  const all = autoCandidates(clientId, secret.current() ?? '');
+  // `auto` needs a secret (resolveOptions), loaded before this.
+  const all = autoCandidates(clientId, secret.current() as string);
   const known = request.autoMemory.method;
   return known ? [known, ...all.filter((m) => m !== known)] : all;
 }
@@ -124,7 +130,7 @@ export async function fetchToken(request: TokenRequest): Promise<ParsedToken> {
   const now = request.endpoint.server.clock.now();
   await Promise.all(credentialSources(request).map((source) => source.load(now)));
   const methods = candidates(request, target);
-  let reread = false;
+  const reread = new Set<SecretSource>();
   let clockMoved = false;
   let clockRetried = false;
   const onClockSkew = (offsetMs: number) => {
@@ -139,7 +145,7 @@ export async function fetchToken(request: TokenRequest): Promise<ParsedToken> {
       const token = await withRetries(request, () =>
         requestToken(request.endpoint, method, target, onClockSkew),
       );
-      if (request.clientAuth === 'auto') request.autoMemory.method = method;
+      request.autoMemory.method = method; // read by `auto` alone
       return token;
     } catch (error) {
       const byClient = clientRejected(error);
@@ -151,19 +157,18 @@ export async function fetchToken(request: TokenRequest): Promise<ParsedToken> {
         continue;
       }
       // A function or file is asked once more: it may hold the rotated credential by now.
-      const refused = refusedCredentials(request, method, error).filter(([, s]) => s.rotates);
-      if (!reread && refused.length > 0) {
-        reread = true;
-        let changed = false;
-        for (const [name, source] of refused) {
-          const fresh = source.current() !== used.get(source) || (await source.reread());
-          request.onSecretReread(fresh, name);
-          changed ||= fresh;
-        }
-        if (changed) continue;
+      let changed = false;
+      for (const [name, source] of refusedCredentials(request, method, error)) {
+        if (!source.rotates || reread.has(source)) continue;
+        reread.add(source);
+        const fresh = source.current() !== used.get(source) || (await source.reread());
+        request.onSecretReread(fresh, name);
+        changed ||= fresh;
       }
+      if (changed) continue;
       const next = byClient ? methods[i + 1] : undefined; // `auto` moves on for the client only
       if (!next) throw error;
+      // Stryker disable next-line ConditionalExpression: differs only when a concurrent flight of this client remembered another method meanwhile; either is safe (auto probes again)
       if (request.autoMemory.method === method) request.autoMemory.method = undefined;
       request.onFallback(method, next);
       i++;

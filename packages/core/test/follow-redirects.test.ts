@@ -4,7 +4,7 @@
  * (`requestAttempts`), as fetchAuth and kyAuth use them: each hop decided by the Fetch
  * standard and the exchange, the answer marked as fetch marks it.
  */
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createRequestPolicy, requestAttempts } from '../src/adapter.ts';
 import { bearerProvider } from './helpers/bearer-provider.ts';
 
@@ -19,11 +19,18 @@ interface Seen {
   extra: unknown;
 }
 
-/** A transport answering by URL path; records every send and which bodies were cancelled. */
-function transport(route: (url: URL, n: number) => { status: number; location?: string }) {
+/**
+ * A transport answering by URL path (`empty`: an answer with no body at all); records every
+ * send, what it was given, and which bodies were cancelled.
+ */
+function transport(
+  route: (url: URL, n: number) => { status: number; location?: string; empty?: boolean },
+) {
   const seen: Seen[] = [];
+  const inputs: Array<Request | string> = [];
   const cancelled: string[] = [];
   const send = async (input: Request | string, init: RequestInit | undefined) => {
+    inputs.push(input);
     const request = new Request(input, init);
     seen.push({
       url: request.url,
@@ -36,18 +43,18 @@ function transport(route: (url: URL, n: number) => { status: number; location?: 
       extra: (init as { dispatcher?: unknown } | undefined)?.dispatcher,
     });
     const url = new URL(request.url);
-    const { status, location } = route(url, seen.length);
+    const { status, location, empty } = route(url, seen.length);
     const body = new ReadableStream({
       cancel: () => {
         cancelled.push(url.pathname);
       },
     });
-    return new Response(status === 204 ? null : body, {
+    return new Response(status === 204 || empty ? null : body, {
       status,
       headers: location ? { location } : {},
     });
   };
-  return { seen, cancelled, send };
+  return { seen, inputs, cancelled, send };
 }
 
 const API = 'https://api.example';
@@ -76,8 +83,14 @@ async function follow(
   if (!exchange) throw new Error('the request was not authorized');
   // What policy.send does for a DPoP-bound request; the hops' rules are the same for Bearer.
   const response = await policy.follow(exchange, attempt);
-  return { response, wire, provider };
+  return { response, wire, provider, request };
 }
+
+/** The copies of a Request taken while a test runs: a copy only where a body may go again. */
+const clones = () => vi.spyOn(Request.prototype, 'clone');
+afterEach(() => {
+  vi.restoreAllMocks();
+});
 
 describe('following redirects hop by hop', () => {
   it("leaves a Bearer request's redirects to the transport, even when asked to follow", async () => {
@@ -100,9 +113,10 @@ describe('following redirects hop by hop', () => {
   });
 
   it('sends the Request itself when nothing redirects, as fetch answered it', async () => {
-    const { response, wire } = await follow(() => ({ status: 204 }));
+    const { response, wire, request } = await follow(() => ({ status: 204 }));
     expect(response.status).toBe(204);
     expect(response.redirected).toBe(false);
+    expect(wire.inputs).toEqual([request]);
     expect(wire.seen).toMatchObject([
       { url: `${API}/start`, method: 'POST', authorization: 'Bearer token-1', body: 'payload' },
     ]);
@@ -116,6 +130,11 @@ describe('following redirects hop by hop', () => {
     );
     expect(response.status).toBe(204);
     expect(response.redirected).toBe(true);
+    // An own property a later layer may set again, as on a Response it makes itself.
+    expect(Object.getOwnPropertyDescriptor(response, 'redirected')).toMatchObject({
+      value: true,
+      configurable: true,
+    });
     expect(wire.seen.map((s) => [s.url, s.method, s.authorization, s.body])).toEqual([
       [`${API}/start`, 'POST', 'Bearer token-1', 'payload'],
       [`${API}/next`, 'POST', 'Bearer token-1', 'payload'],
@@ -199,6 +218,33 @@ describe('following redirects hop by hop', () => {
     );
   });
 
+  it('follows a GET with no body, through redirects that have no body either', async () => {
+    const { response, wire } = await follow(
+      (url) =>
+        url.pathname === '/start'
+          ? { status: 303, location: '/a', empty: true } // a GET stays a GET, body or not
+          : url.pathname === '/a'
+            ? { status: 307, location: '/b', empty: true }
+            : { status: 204 },
+      { method: 'GET' },
+    );
+    expect(response.status).toBe(204);
+    expect(wire.seen.map((s) => `${s.method} ${new URL(s.url).pathname} ${s.body}`)).toEqual([
+      'GET /start ',
+      'GET /a ',
+      'GET /b ',
+    ]);
+  });
+
+  it('fails on a bad Location of an answer with no body as on any other', async () => {
+    const error = await follow(() => ({
+      status: 302,
+      location: 'ftp://files.example/x',
+      empty: true,
+    })).catch((e: unknown) => e);
+    expect((error as TypeError).message).toBe('fetch failed');
+  });
+
   it('stops after 20 redirects', async () => {
     const error = await follow((_url, n) => ({ status: 302, location: `/hop-${n}` })).catch(
       (e: unknown) => e,
@@ -222,6 +268,28 @@ describe('requestAttempts without redirects', () => {
       ['PUT', 'Bearer token-1', 'payload', undefined],
       ['PUT', 'Bearer token-2', 'payload', undefined],
     ]);
+  });
+
+  it('copies a Request only when a body may go again: one copy for a replay, none else', async () => {
+    const { tokens } = bearerProvider();
+    const policy = createRequestPolicy(tokens, { origins: [API] });
+    const copies = clones();
+    const send = async (init: RequestInit, resendable: boolean) => {
+      const wire = transport((_url, n) => ({ status: n === 1 ? 401 : 204 }));
+      const request = new Request(`${API}/start`, init);
+      copies.mockClear();
+      const response = await policy.send(
+        { url: request.url, method: request.method, body: request.body, resendable },
+        requestAttempts(request, wire.send),
+      );
+      return [response.status, wire.seen.length, copies.mock.calls.length];
+    };
+    // A replayable body: copied before the first send, not again before the replay.
+    expect(await send({ method: 'PUT', body: 'payload' }, true)).toEqual([204, 2, 1]);
+    // No body: nothing to copy, replayed all the same.
+    expect(await send({ method: 'GET' }, true)).toEqual([204, 2, 0]);
+    // A body that goes only once: never copied, its 401 handed back.
+    expect(await send({ method: 'PUT', body: 'payload' }, false)).toEqual([401, 1, 0]);
   });
 
   it('sends a request that is not ours as it is', async () => {

@@ -146,11 +146,17 @@ describe('methods from the metadata', () => {
     );
     await withKey.tokens.getToken();
     expect(withKey.wire.sent[0]?.method).toBe('assertion');
-    const unfit = discovered({ token_endpoint_auth_methods_supported: ['tls_client_auth'] });
+    // A secret alone: not private_key_jwt, though the server lists it first.
+    const secretOnly = discovered({ token_endpoint_auth_methods_supported: listed });
+    await secretOnly.tokens.getToken();
+    expect(secretOnly.wire.sent[0]?.method).toBe('basic');
+    const unfit = discovered({
+      token_endpoint_auth_methods_supported: ['tls_client_auth', 'none'],
+    });
     const error = await unfit.tokens.getToken().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(DiscoveryError);
     expect((error as Error).message).toBe(
-      'The server lists no client authentication this client can do (it lists: tls_client_auth)',
+      'The server lists no client authentication this client can do (it lists: tls_client_auth, none)',
     );
     const keyOnly = discovered(
       { token_endpoint_auth_methods_supported: ['client_secret_basic'] },
@@ -158,6 +164,12 @@ describe('methods from the metadata', () => {
     );
     await expect(keyOnly.tokens.getToken()).rejects.toBeInstanceOf(DiscoveryError);
     expect(keyOnly.wire.sent).toHaveLength(0);
+    const keyListed = discovered(
+      { token_endpoint_auth_methods_supported: ['private_key_jwt'] },
+      { clientSecret: undefined, clientAssertion: { privateKey: key } },
+    );
+    await keyListed.tokens.getToken();
+    expect(keyListed.wire.sent[0]?.method).toBe('assertion');
   });
 });
 
@@ -172,6 +184,57 @@ describe('a refused credential', () => {
     expect(wire.sent).toHaveLength(2);
     expect(reads).toBe(2);
     expect(events.filter((e) => e.type === 'secret_reread')).toMatchObject([{ changed: true }]);
+  });
+
+  it('is not read again for an answer that refuses no credential (a 500, an unreachable server)', async () => {
+    let reads = 0;
+    const clientSecret = () => `secret-${++reads}`;
+    const failing = server(() => ({ status: 500, body: {} }));
+    const { tokens, events } = provider(failing.fetch, { clientSecret });
+    await expect(tokens.getToken()).rejects.toMatchObject({ status: 500 });
+    const down = provider(
+      async () => {
+        throw new TypeError('fetch failed');
+      },
+      { clientSecret, clientAuth: 'auto' },
+    );
+    await expect(down.tokens.getToken()).rejects.toMatchObject({ code: 'M2M_NETWORK_ERROR' });
+    expect([failing.sent.length, reads]).toEqual([1, 2]); // each provider read it once, to send
+    expect([...events, ...down.events].filter((e) => e.type === 'secret_reread')).toEqual([]);
+  });
+
+  it('is not read again when it cannot change (a string), nor for a method that does not use it', async () => {
+    const wire = server(() => refused);
+    const { tokens, events } = provider(wire.fetch, {}); // clientSecret: 'secret'
+    await expect(tokens.getToken()).rejects.toMatchObject({ error: 'invalid_client' });
+    let assertions = 0;
+    const mtls = server(() => refused);
+    const other = provider(mtls.fetch, {
+      clientAuth: 'tls_client_auth',
+      clientSecret: undefined,
+      clientAssertion: { assertion: () => `assertion-${++assertions}` },
+    });
+    await expect(other.tokens.getToken()).rejects.toMatchObject({ error: 'invalid_client' });
+    expect([wire.sent.length, mtls.sent.length]).toEqual([1, 1]);
+    expect([...events, ...other.events].filter((e) => e.type === 'secret_reread')).toEqual([]);
+  });
+
+  it('reads the refused assertion again for private_key_jwt, and says which credential', async () => {
+    let assertions = 0;
+    const wire = server((_s, n) => (n === 1 ? refused : ok));
+    const { tokens, events } = provider(wire.fetch, {
+      clientAuth: 'private_key_jwt',
+      clientSecret: undefined,
+      clientAssertion: { assertion: () => `assertion-${++assertions}` },
+    });
+    await tokens.getToken();
+    expect(wire.sent.map((s) => s.body.get('client_assertion'))).toEqual([
+      'assertion-1',
+      'assertion-2',
+    ]);
+    expect(events.filter((e) => e.type === 'secret_reread')).toMatchObject([
+      { changed: true, credential: 'clientAssertion.assertion' },
+    ]);
   });
 
   it('signs an assertion again once in the server time, only when its clock moved', async () => {

@@ -94,7 +94,7 @@ export function undiciAuth(
         ? policy.begin(request)
         : seen.href === href
           ? policy.begin(request, seen.exchange) // a retry of the same request
-          : seen.exchange.hop({ method: opts.method ?? 'GET', url }, true); // a redirect hop
+          : seen.exchange.hop({ method: opts.method ?? 'GET', url }); // a redirect hop
       first
         .then((exchange) => {
           if (!exchange) return dispatch(opts, handler);
