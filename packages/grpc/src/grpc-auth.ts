@@ -162,7 +162,9 @@ export function grpcAuth(provider: TokenProvider, options: GrpcAuthOptions = {})
           // Ours, from an earlier call's metadata: it comes off, the current token goes on.
           if (policy.owns(authorization)) metadata.remove('authorization');
         }
-        if (unary) saved = metadata.clone();
+        // Kept as it is: grpc-js clones what it is given (ResolvingCall.start), and the
+        // replay sends a clone of it.
+        if (unary) saved = metadata;
         next(metadata, unary ? holding : passing);
       },
       sendMessage(outgoing, next) {
