@@ -92,13 +92,16 @@ async function latency(auth: AuthServer, redis: RedisServer) {
   const obtainedAt = Date.now();
   const entry = { token, obtainedAt, refreshAt: obtainedAt, staleAt: token.expiresAt };
   const reads = 2000;
+  const memory = await microsPerCall(() => viaMemory.getToken(), 100_000);
+  const redisCached = await microsPerCall(() => viaRedis.getToken(), 100_000);
+  // Written right before they are read: the two rounds above may outlast their 60 s.
   for (let i = 0; i < reads * 8; i++) await shared.set(`read-${i}`, entry, 60_000);
   const reader = redisStore(client, { encryptionKey: new Uint8Array(32) });
   let next = 0;
   let misses = 0;
   const result = {
-    memory: await microsPerCall(() => viaMemory.getToken(), 100_000),
-    redisCached: await microsPerCall(() => viaRedis.getToken(), 100_000),
+    memory,
+    redisCached,
     redisRead: await microsPerCall(async () => {
       if ((await reader.get(`read-${next++}`)) === undefined) misses++;
     }, reads),
