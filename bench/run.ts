@@ -12,11 +12,8 @@
  * 13. grpc-js with grpcAuth vs static metadata.
  * `npm run bench -- <section numbers>` runs only those and prints them without writing the file.
  */
-import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { createTokenProvider } from '@m2m-auth/core';
 import { startAuthServer, startOtherOrigin, startResourceServer } from '@m2m-auth/test-utils';
 import { adapterCost } from './adapter-cost.ts';
@@ -36,11 +33,9 @@ import {
 import { contenders, overheadOnly } from './contenders/index.ts';
 import { fleetBench } from './fleet.ts';
 import { grpcOverhead } from './grpc-overhead.ts';
-import type { PairedRound } from './http-overhead.ts';
 import { largeFleetBench } from './large-fleet.ts';
+import { median, pooledRounds, summarize } from './pooled-rounds.ts';
 import { startTokenServer } from './token-server.ts';
-
-const execFileAsync = promisify(execFile);
 
 const ROUNDS = 7;
 const CALLS_PER_ROUND = 200_000;
@@ -50,11 +45,6 @@ async function opsPerSecond(call: () => Promise<unknown>): Promise<number> {
   for (let i = 0; i < CALLS_PER_ROUND; i++) await call();
   return CALLS_PER_ROUND / ((performance.now() - started) / 1000);
 }
-
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] as number;
-};
 
 async function hotPath() {
   const server = await startTokenServer(0);
@@ -135,37 +125,15 @@ const OVERHEAD_CASES: ReadonlyArray<readonly [id: string, label: string]> = [
   ),
 ];
 
-const quantile = (values: number[], q: number) => {
-  const sorted = [...values].sort((x, y) => x - y);
-  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] as number;
-};
-
 /** Each case in fresh processes, round-robin so drift spreads evenly; the rounds pooled. */
 async function adapterOverhead(): Promise<OverheadRow[]> {
-  const rounds = new Map<string, PairedRound[]>(OVERHEAD_CASES.map(([id]) => [id, []]));
-  const child = fileURLToPath(new URL('./overhead-child.ts', import.meta.url));
-  for (let run = 0; run < OVERHEAD_PROCESSES; run++) {
-    for (const [id] of OVERHEAD_CASES) {
-      const { stdout } = await execFileAsync(process.execPath, [...process.execArgv, child, id]);
-      rounds.get(id)?.push(...(JSON.parse(stdout) as PairedRound[]));
-    }
-  }
-  return OVERHEAD_CASES.map(([id, label]) => {
-    const all = rounds.get(id) ?? [];
-    const ratios = all.map((r) => r.adapter / r.bare);
-    return {
-      id,
-      label,
-      rounds: all.length,
-      bare: median(all.map((r) => r.bare)),
-      measured: median(all.map((r) => r.adapter)),
-      ratio: median(ratios),
-      q1: quantile(ratios, 0.25),
-      q3: quantile(ratios, 0.75),
-      cpuRatio: median(all.map((r) => r.bareCpu / r.adapterCpu)),
-      bareCpuMicros: median(all.map((r) => r.bareCpu)),
-    };
-  });
+  const ids = OVERHEAD_CASES.map(([id]) => id);
+  const rounds = await pooledRounds(
+    new URL('./overhead-child.ts', import.meta.url),
+    ids,
+    OVERHEAD_PROCESSES,
+  );
+  return OVERHEAD_CASES.map(([id, label]) => ({ id, label, ...summarize(rounds.get(id) ?? []) }));
 }
 
 const wanted = new Set(process.argv.slice(2).map(Number));

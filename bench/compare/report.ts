@@ -3,6 +3,8 @@
  * (one token request; no failure, no wait, no 401) is bold; the goal column says whether each
  * row of ours meets it.
  */
+
+import type { PooledSummary } from '../pooled-rounds.ts';
 import type { BurstRow } from './bursts.ts';
 import { COLD_BURSTS, STORM_CALLS } from './bursts.ts';
 import type { ExpiryRow } from './expiry-under-load.ts';
@@ -12,19 +14,9 @@ import { FLEET_CALLS, FLEET_SIZE } from './fleet.ts';
 import type { MemoryRow } from './memory.ts';
 import { TENANTS } from './memory.ts';
 
-export interface OverheadRow {
+export interface OverheadRow extends PooledSummary {
   id: string;
   label: string;
-  rounds: number;
-  bare: number;
-  measured: number;
-  /** Median over paired rounds of measured / bare throughput, and its quartiles. */
-  ratio: number;
-  q1: number;
-  q3: number;
-  /** Median over paired rounds of bare / measured client CPU per request. */
-  cpuRatio: number;
-  bareCpuMicros: number;
 }
 
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
