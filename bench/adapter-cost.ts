@@ -3,14 +3,20 @@
  * transport that answers at once, with our adapter vs a static header; median of rounds.
  * got has no transport to swap short of a custom `request`, so it is measured over HTTP only.
  * undici: its dispatch, answered at once, bare with a static header vs under undiciAuth.
+ * grpc: an interceptor chain whose bottom call answers at once (grpc-instant-call.ts), static
+ * metadata through a pass-through interceptor vs grpcAuth.
  */
+
+import { Metadata } from '@grpc/grpc-js';
 import { axiosAuth } from '@m2m-auth/axios';
 import type { TokenProvider } from '@m2m-auth/core';
 import { fetchAuth } from '@m2m-auth/fetch';
+import { grpcAuth } from '@m2m-auth/grpc';
 import { kyAuth } from '@m2m-auth/ky';
 import { undiciAuth } from '@m2m-auth/undici';
 import axios, { type AxiosAdapter } from 'axios';
 import ky from 'ky';
+import { instantUnary } from './grpc-instant-call.ts';
 
 const CALLS = 50_000;
 
@@ -133,6 +139,17 @@ export async function adapterCost(provider: TokenProvider, origin: string) {
       ...(await compare(
         () => ky(url, { headers, fetch: transport, retry: 0 }),
         () => authedKy(url),
+      )),
+    },
+    {
+      name: 'grpc',
+      ...(await compare(
+        instantUnary(origin, undefined, () => {
+          const metadata = new Metadata();
+          metadata.set('authorization', headers.authorization);
+          return metadata;
+        }),
+        instantUnary(origin, grpcAuth(provider), () => new Metadata()),
       )),
     },
     {

@@ -14,7 +14,8 @@ const CASES: ReadonlyArray<readonly [id: string, label: string]> = [
   ['ours-hand', '**grpcAuth** vs hand-written call credentials'],
 ];
 
-export async function grpcOverhead(): Promise<string> {
+/** Table 13, and the CPU per call of static metadata over the channel (for table 7). */
+export async function grpcOverhead(): Promise<{ markdown: string; staticCpuMicros: number }> {
   const rounds = await pooledRounds(
     new URL('./grpc-overhead-child.ts', import.meta.url),
     CASES.map(([id]) => id),
@@ -23,7 +24,8 @@ export async function grpcOverhead(): Promise<string> {
   const rows = CASES.map(([id, label]) => ({ id, label, ...summarize(rounds.get(id) ?? []) }));
   const ours = rows.find((r) => r.id === 'ours') as PooledSummary;
   const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
-  return `## 13. m2m-auth: grpc-js with grpcAuth vs static metadata
+  const staticCpuMicros = (rows.find((r) => r.id === 'control') as PooledSummary).bareCpuMicros;
+  const markdown = `## 13. m2m-auth: grpc-js with grpcAuth vs static metadata
 
 Unary calls (JSON messages) at concurrency 32 to a loopback grpc-js server in another
 process, the token cached; paired rounds of 4 000 calls that alternate which side goes first,
@@ -47,4 +49,5 @@ ${rows
 
 Goal (grpcAuth >= 0.95 of static metadata): ${ours.ratio >= 0.95 ? 'met' : 'missed'} (${ours.ratio.toFixed(3)}).
 `;
+  return { markdown, staticCpuMicros };
 }
