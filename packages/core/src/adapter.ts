@@ -21,3 +21,5 @@ export type { OutgoingRequest, RequestPolicy, RequestPolicyOptions } from './req
 export { createRequestPolicy } from './request-policy.ts';
 // For tools that print what a server sent (the CLI): C0/C1 controls and DEL escaped.
 export { escapeControls } from './server-text.ts';
+// `policy.begin` answers at once with a cached token: an adapter that does not `await` checks.
+export { isPromise, type MaybePromise } from './token-now.ts';

@@ -12,7 +12,9 @@ import { publishReplay } from './diagnostics.ts';
 import { boundAuthorization, isNonceChallenge } from './dpop-authorization.ts';
 import type { IssuedTokens } from './issued-tokens.ts';
 import type { Verdict } from './origin-policy.ts';
+import { startsOnOrigin } from './origins.ts';
 import type { TokenProvider } from './token-provider.ts';
+import type { MaybePromise } from './token-store.ts';
 
 /** What the policy lends its exchanges. */
 export interface ExchangeContext {
@@ -23,7 +25,7 @@ export interface ExchangeContext {
     from: TokenProvider,
     signal: AbortSignal | undefined,
     target: () => DpopTarget,
-  ): Promise<Authorization>;
+  ): MaybePromise<Authorization>;
 }
 
 /** What an attempt needs to remember about its request. */
@@ -240,9 +242,7 @@ export class Exchange {
     const { origin } = this.#facts;
     const href = String(url);
     // Stryker disable next-line all: a shortcut; the URL is otherwise parsed and judged the same
-    if (href.startsWith(origin) && (href.length === origin.length || href[origin.length] === '/')) {
-      return;
-    }
+    if (startsOnOrigin(href, origin)) return;
     if (this.#context.verdictFor(href).origin !== origin) this.#crossed = true;
   }
 

@@ -4,7 +4,7 @@
  * misconfigured adapter fails before any token request.
  */
 import { ConfigError } from './errors.ts';
-import { isSecureEnough } from './origins.ts';
+import { isSecureEnough, startsOnOrigin } from './origins.ts';
 
 export interface OriginOptions {
   /**
@@ -77,12 +77,18 @@ export function originVerdicts(
   const allowInsecureHttp = options.allowInsecureHttp ?? false;
   // Parsing a URL costs more than the rest of a cached request, and adapters often pass the
   // same URL on every request (axios: the base URL string; got: a new URL object for the
-  // same address), so the last verdict is kept by its href.
+  // same address) or another path on the same origin (undici), so the last verdict is kept
+  // by its href, and serves any href that starts with its origin and a path.
   let lastUrl: string | undefined;
   let lastVerdict: Verdict | undefined;
   return (url) => {
     const href = typeof url === 'string' ? url : String(url);
     if (href === lastUrl) return lastVerdict as Verdict;
+    // Stryker disable next-line all: a shortcut; the URL is otherwise parsed and judged the same
+    if (lastVerdict && startsOnOrigin(href, lastVerdict.origin)) {
+      lastUrl = href;
+      return lastVerdict;
+    }
     const parsed = url instanceof URL ? url : new URL(href);
     const verdict = {
       origin: parsed.origin,

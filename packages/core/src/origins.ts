@@ -43,3 +43,11 @@ export function checkTokenUrl(
   if (url.username || url.password) throw new ConfigError(`${name} must not carry credentials`);
   return url.href;
 }
+
+/**
+ * Whether `href` is on `origin` by its text alone: the origin, then nothing or a path. A
+ * shortcut before parsing (the authority ends at the first `/`); `false` only means "parse it".
+ */
+export function startsOnOrigin(href: string, origin: string): boolean {
+  return href.startsWith(origin) && (href.length === origin.length || href[origin.length] === '/');
+}

@@ -21,8 +21,10 @@ import { issuedTokens } from './issued-tokens.ts';
 import { type ClientContext, type OriginOptions, originVerdicts } from './origin-policy.ts';
 import { firstHop, type RedirectHop } from './redirect-hop.ts';
 import { isOneShotBody } from './resendable-body.ts';
+import { isPromise, type MaybePromise, tokenNow } from './token-now.ts';
 import type { TokenProvider } from './token-provider.ts';
 import { scrubTokens } from './token-scrubber.ts';
+import type { AccessToken } from './token-store.ts';
 
 export interface RequestPolicyOptions extends OriginOptions {
   /**
@@ -69,8 +71,10 @@ export interface RequestPolicy {
    * A request to another origin that carries a header of ours gets an exchange whose
    * `apply()` takes it off. Pass the previous attempt's exchange when the client sends the
    * same request again; one that has had a final answer starts a new request instead.
+   * With a cached token the exchange comes at once, not in a promise (`await` takes both);
+   * a bad request (a token over plain `http:`) is a rejected promise, never a throw.
    */
-  begin(request: OutgoingRequest, previous?: Exchange): Promise<Exchange | undefined>;
+  begin(request: OutgoingRequest, previous?: Exchange): MaybePromise<Exchange | undefined>;
   /**
    * `begin`, then `exchange.send(attempt)`; `attempt(undefined)` when it is not ours. With
    * `followRedirects`, a DPoP-bound request is sent hop by hop: `attempt` gets the hop and
@@ -105,27 +109,48 @@ export function createRequestPolicy(
   const issued = issuedTokens();
   // The same token on every request until it changes: reuse its header and record.
   let last: Authorization | undefined;
+  function authorize(
+    from: TokenProvider,
+    { accessToken, tokenType }: AccessToken,
+    target: () => DpopTarget,
+  ): MaybePromise<Authorization> {
+    if (tokenType === 'DPoP' && from.dpop) {
+      issued.remember(accessToken);
+      return boundAuthorization(from, accessToken, target());
+    }
+    if (last?.accessToken === accessToken && last.provider === from) return last;
+    last = { header: `Bearer ${accessToken}`, accessToken, provider: from };
+    issued.remember(accessToken);
+    return last;
+  }
   const context: ExchangeContext = {
     issued,
     verdictFor,
-    async authorization(from, signal, target) {
-      const { accessToken, tokenType } = await from.getToken(signal ? { signal } : {});
-      if (tokenType === 'DPoP' && from.dpop) {
-        issued.remember(accessToken);
-        return boundAuthorization(from, accessToken, target());
-      }
-      if (last?.accessToken === accessToken && last.provider === from) return last;
-      last = { header: `Bearer ${accessToken}`, accessToken, provider: from };
-      issued.remember(accessToken);
-      return last;
+    // With a cached Bearer token, at once: no promise between a request and its header.
+    authorization(from, signal, target) {
+      const token = tokenNow(from, signal);
+      return isPromise(token)
+        ? token.then((t) => authorize(from, t, target))
+        : authorize(from, token, target);
     },
   };
   const masking = options.maskTokensInErrors ?? true;
 
-  async function begin(
+  function begin(
     request: OutgoingRequest,
     previous?: Exchange,
-  ): Promise<Exchange | undefined> {
+  ): MaybePromise<Exchange | undefined> {
+    try {
+      return judge(request, previous);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  function judge(
+    request: OutgoingRequest,
+    previous: Exchange | undefined,
+  ): MaybePromise<Exchange | undefined> {
     if (previous?.crossed && !previous.settled) return previous;
     const { authorization } = request;
     const ours = typeof authorization === 'string' && issued.isOurs(authorization);
@@ -151,8 +176,10 @@ export function createRequestPolicy(
     // A header of ours on a request moved elsewhere (a retry layer's failover): it comes off.
     if (!verdict.listed) return Exchange.withdrawn(context, facts);
     if (previous && !previous.settled) return previous.next(facts);
-    const auth = await context.authorization(facts.provider, facts.signal, facts.target);
-    return Exchange.begin(context, facts, auth);
+    const auth = context.authorization(facts.provider, facts.signal, facts.target);
+    return isPromise(auth)
+      ? auth.then((a) => Exchange.begin(context, facts, a))
+      : Exchange.begin(context, facts, auth);
   }
 
   function follow<R extends AnswerLike>(exchange: Exchange, attempt: HopAttempt<R>): Promise<R> {

@@ -16,7 +16,13 @@ import { singleFlight } from './single-flight.ts';
 import { failureGate, lockOrWait, usable } from './store-lock.ts';
 import type { TokenEndpoint } from './token-endpoint.ts';
 import { fetchToken } from './token-request.ts';
-import type { AccessToken, StoredToken, TokenStore, TokenStoreLock } from './token-store.ts';
+import type {
+  AccessToken,
+  MaybePromise,
+  StoredToken,
+  TokenStore,
+  TokenStoreLock,
+} from './token-store.ts';
 
 /** One scope's token request with its cache key: what goes in the form, where it is cached, who it is for in events. */
 export interface KeyedRequest {
@@ -36,7 +42,8 @@ async function keyFor(request: KeyedRequest): Promise<KeyedRequest> {
 }
 
 export interface TokenCache {
-  get(request: KeyedRequest, signal: AbortSignal | undefined): Promise<AccessToken>;
+  /** The token: at once when the store answers at once and holds a usable one. */
+  get(request: KeyedRequest, signal: AbortSignal | undefined): MaybePromise<AccessToken>;
   invalidate(request: KeyedRequest, accessToken: string): Promise<boolean>;
 }
 
@@ -170,34 +177,30 @@ export function createTokenCache(
     request: KeyedRequest,
     entry: StoredToken | undefined,
     signal: AbortSignal | undefined,
-  ) {
+  ): MaybePromise<AccessToken> {
     if (entry) {
       const now = Date.now();
       const state = freshness(entry, now);
       if (state !== 'stale') {
         publishServed(request.key, request.scope, entry, now, state === 'refresh-ahead');
       }
-      if (state === 'fresh') return Promise.resolve(entry.token);
+      if (state === 'fresh') return entry.token;
       if (state === 'refresh-ahead') {
         refreshAhead(request, entry);
-        return Promise.resolve(entry.token);
+        return entry.token;
       }
     }
     return obtain(request, signal);
   }
 
   return {
-    // Not `async`: the cached path is the hot path of every request, and skipping the extra
-    // promise layers keeps it within a small factor of a bare `Map.get` (bench/RESULTS.md).
+    // Not `async`, and no promise for a cached token: this is the hot path of every request
+    // (bench/RESULTS.md). A store that throws throws here; the provider makes it a rejection.
     get(request, signal) {
-      try {
-        const entry = store.get(request.key);
-        return entry instanceof Promise
-          ? entry.then((value) => serve(request, value, signal))
-          : serve(request, entry, signal);
-      } catch (error) {
-        return Promise.reject(error);
-      }
+      const entry = store.get(request.key);
+      return entry instanceof Promise
+        ? entry.then((value) => serve(request, value, signal))
+        : serve(request, entry, signal);
     },
     async invalidate(request, accessToken) {
       const deleted = await store.deleteIf(request.key, accessToken);

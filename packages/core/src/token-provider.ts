@@ -16,6 +16,7 @@ import { rejectionBackoff } from './rejection-backoff.ts';
 import { secretSource } from './secret-source.ts';
 import { createTokenCache, type KeyedRequest } from './token-cache.ts';
 import type { FetchLike, TokenEndpoint } from './token-endpoint.ts';
+import { type MaybePromise, TOKEN_NOW } from './token-now.ts';
 import { createTokenServer } from './token-server.ts';
 import type { AccessToken } from './token-store.ts';
 
@@ -149,15 +150,22 @@ export function createTokenProvider(options: TokenProviderOptions): TokenProvide
       return pending;
     };
 
-    return {
+    const tokenNow = (signal: AbortSignal | undefined): MaybePromise<AccessToken> => {
+      const keyed = keyedRequest();
+      return keyed instanceof Promise
+        ? keyed.then((r) => cache.get(r, signal))
+        : cache.get(keyed, signal);
+    };
+
+    const view: TokenProvider = {
       scope,
       dpop,
       getToken(getOptions) {
-        const signal = getOptions?.signal;
-        const keyed = keyedRequest();
-        return keyed instanceof Promise
-          ? keyed.then((r) => cache.get(r, signal))
-          : cache.get(keyed, signal);
+        try {
+          return Promise.resolve(tokenNow(getOptions?.signal));
+        } catch (error) {
+          return Promise.reject(error);
+        }
       },
       async invalidate(accessToken, invalidateOptions) {
         const keyed = await keyedRequest();
@@ -184,6 +192,10 @@ export function createTokenProvider(options: TokenProviderOptions): TokenProvide
         return found;
       },
     };
+    // Not enumerable: a wrapper spread from this provider (`{ ...tokens, getToken }`) is a
+    // provider of its own, and goes through its `getToken`.
+    Object.defineProperty(view, TOKEN_NOW, { value: tokenNow });
+    return view;
   }
 
   return provider(toList(options.scope));

@@ -40,7 +40,8 @@ export interface TokenStoreLock {
   release(): Promise<void> | void;
 }
 
-type MaybePromise<T> = T | Promise<T>;
+/** A store (or the cache over it) may answer at once: the memory store does. */
+export type MaybePromise<T> = T | Promise<T>;
 
 export interface TokenStore {
   get(key: string): MaybePromise<StoredToken | undefined>;

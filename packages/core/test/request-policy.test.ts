@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { createRequestPolicy } from '../src/adapter.ts';
+import { createRequestPolicy, type Exchange, isPromise } from '../src/adapter.ts';
 import { ConfigError } from '../src/errors.ts';
 import { recordHeaders } from '../src/record-headers.ts';
-import type { TokenProvider } from '../src/token-provider.ts';
+import { createTokenProvider, type TokenProvider } from '../src/token-provider.ts';
 import type { AccessToken } from '../src/token-store.ts';
 
 /** A provider that hands out tok-1, tok-2, ... and records what it was asked. */
@@ -244,12 +244,59 @@ describe('createRequestPolicy', () => {
     );
     expect(policy.serves('http://api.vendor.example/a')).toBe(false);
     expect(policy.serves('https://api.vendor.example/a')).toBe(true);
+    // Another path on the remembered origin is judged by its text; what only looks alike is parsed.
+    expect(policy.serves('https://api.vendor.example/b?c=d')).toBe(true);
+    for (const lookalike of [
+      'https://api.vendor.example.evil.example/a',
+      'https://api.vendor.example@evil.example/a',
+      'https://api.vendor.example:8443/a',
+    ]) {
+      expect(policy.serves('https://api.vendor.example/a')).toBe(true);
+      expect(policy.serves(lookalike), lookalike).toBe(false);
+    }
     const open = createRequestPolicy(provider, { origins: '*' });
     await open.begin({ url: 'https://api.example/x' });
     await expect(open.begin({ url: 'http://api.example/x' })).rejects.toThrow(
       /Refusing to send a token to http:\/\/api.example/,
     );
     await expect(open.begin({ url: 'not a url' })).rejects.toThrow(TypeError);
+  });
+
+  it('begins at once with a token our provider has cached; a provider of your own is awaited', async () => {
+    const tokens = createTokenProvider({
+      tokenUrl: 'https://auth.example/token',
+      clientId: 'id',
+      clientSecret: 'secret',
+      fetch: async () =>
+        Response.json({ access_token: 'cached-1', token_type: 'Bearer', expires_in: 3600 }),
+    });
+    const policy = createRequestPolicy(tokens, { origins: '*' });
+    const cold = policy.begin({ url: 'https://api.example/a' });
+    expect(isPromise(cold)).toBe(true);
+    expect((await cold)?.headers()?.authorization).toBe('Bearer cached-1');
+    const warm = policy.begin({ url: 'https://api.example/b' });
+    expect(isPromise(warm)).toBe(false);
+    expect((warm as Exchange | undefined)?.headers()?.authorization).toBe('Bearer cached-1');
+    // Refused at once, still a rejection: an adapter that awaits sees what it always saw.
+    const refused = policy.begin({ url: 'http://api.example/a' });
+    await expect(refused).rejects.toThrow(ConfigError);
+    const own = createRequestPolicy(countingProvider().provider, { origins: '*' });
+    await own.begin({ url: 'https://api.example/a' });
+    expect(isPromise(own.begin({ url: 'https://api.example/a' }))).toBe(true);
+    // A wrapper spread from ours is a provider of its own: its getToken is asked.
+    let asked = 0;
+    const wrapped = createRequestPolicy(
+      {
+        ...tokens,
+        getToken: (options) => {
+          asked++;
+          return tokens.getToken(options);
+        },
+      },
+      { origins: '*' },
+    );
+    expect(isPromise(wrapped.begin({ url: 'https://api.example/a' }))).toBe(true);
+    expect(asked).toBe(1);
   });
 
   it('reuses the authorization while the token is unchanged, and not across tokens', async () => {

@@ -8,6 +8,7 @@ import type { TokenProvider } from '@m2m-auth/core';
 import {
   createRequestPolicy,
   type Exchange,
+  type MaybePromise,
   type RequestPolicy,
   type RequestPolicyOptions,
 } from '@m2m-auth/core/adapter';
@@ -37,8 +38,11 @@ export interface CallAttempt {
 
 export interface CallAuthorizer {
   readonly policy: RequestPolicy;
-  /** The attempt's exchange, or `undefined` when the call is not ours to authorize. */
-  begin(attempt: CallAttempt, previous?: Exchange): Promise<Exchange | undefined>;
+  /**
+   * The attempt's exchange, or `undefined` when the call is not ours to authorize: at once
+   * with a cached token, else a promise (a refused host is a rejected one, never a throw).
+   */
+  begin(attempt: CallAttempt, previous?: Exchange): MaybePromise<Exchange | undefined>;
 }
 
 export function callAuthorizer(
@@ -59,11 +63,16 @@ export function callAuthorizer(
   const guard = firstHostGuard(options.hosts);
   return {
     policy,
-    async begin(attempt, previous) {
+    begin(attempt, previous) {
       // The caller's own `authorization`: the call is theirs, whichever host it goes to.
       if (attempt.authorization && !policy.owns(attempt.authorization)) return undefined;
-      const host = hostOfServiceUrl(attempt.serviceUrl);
-      guard(host);
+      let host: string;
+      try {
+        host = hostOfServiceUrl(attempt.serviceUrl);
+        guard(host);
+      } catch (error) {
+        return Promise.reject(error);
+      }
       const path = attempt.path ?? attempt.serviceUrl.slice(attempt.serviceUrl.lastIndexOf('/'));
       return policy.begin(
         {

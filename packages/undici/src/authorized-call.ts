@@ -94,12 +94,12 @@ export class AuthorizedCall {
   /** Sends the first attempt, with `exchange`'s headers. */
   start(exchange: Exchange, body: KeptBody): void {
     this.body = body;
-    this.send(exchange, body.first);
+    // The first attempt takes the copy the interceptor made; a replay copies it again.
+    this.send(exchange, body.first, this.headers);
   }
 
-  send(exchange: Exchange, body: unknown): void {
+  send(exchange: Exchange, body: unknown, headers: HeaderRecord = { ...this.headers }): void {
     if (this.done) return;
-    const headers = { ...this.headers };
     exchange.apply(recordHeaders(headers));
     this.links.send({ ...this.options, headers, body }, new Attempt(this, exchange));
   }

@@ -70,6 +70,28 @@ describe.each(versions)('undiciAuth on %s', (_label, undici) => {
     expect(seen).toEqual([undici === versions[0]?.[1] ? 'old' : 'new']);
   });
 
+  it('with a cached token, hands the request on before dispatch returns, as undici alone does', async () => {
+    let below = 0;
+    const probe = (dispatch: undici8.Dispatcher.Dispatch) => (opts: never, handler: object) => {
+      below++;
+      return dispatch(opts, handler as never);
+    };
+    const provider = profileProvider(servers.auth, 'generic');
+    const dispatcher = agentOf(undici).compose(
+      probe,
+      auth(provider, { origins: [servers.api.url] }),
+    );
+    const send = () => undici.request(`${servers.api.url}/echo/api`, { dispatcher });
+    const cold = send();
+    expect(below).toBe(0); // waits for the token
+    await (await cold).body.text();
+    const warm = send();
+    expect(below).toBe(2);
+    const response = await warm;
+    expect(response.statusCode).toBe(200);
+    await response.body.text();
+  });
+
   it('request(), stream(), pipeline() and fetch() carry the token, and a revoked one is replaced once', async () => {
     const { dispatcher, send } = setup();
     const seen: Array<[string, number[][]]> = [];
