@@ -2,7 +2,7 @@
  * One process of the fleet benchmarks (bench/fleet.ts, bench/large-fleet.ts): a provider with
  * the Redis store (when REDIS_URL is set) or the default memory store, calling `getToken()`
  * (or, with API_URL set, sending a GET through fetchAuth) at RATE per second for DURATION_MS
- * after the parent says go, or until it says 'stop'. Sends `{ calls, failures, tokens, events }` when done, and a snapshot of
+ * after the parent says go, or until it says 'stop'. Sends `{ calls, failures, tokens, expiresAt, events }` when done, and a snapshot of
  * them whenever the parent sends 'count'; `tokens` is how many distinct tokens it used: one
  * per expiry window it lived through.
  */
@@ -35,7 +35,9 @@ const api = API_URL ? fetchAuth(tokens, { origins: [new URL(API_URL).origin] }) 
 const seen = new Set<string>();
 let calls = 0;
 let failures = 0;
-const snapshot = () => ({ calls, failures, tokens: seen.size, events });
+/** When the token the last call used expires: the parent waits until every process holds a long one. */
+let expiresAt = 0;
+const snapshot = () => ({ calls, failures, tokens: seen.size, expiresAt, events });
 
 async function call(): Promise<void> {
   if (api) {
@@ -44,7 +46,9 @@ async function call(): Promise<void> {
     if (!response.ok) throw new Error(`HTTP ${response.status}`);
   }
   // Served from the process's own copy: the token the call above used.
-  seen.add((await tokens.getToken()).accessToken);
+  const token = await tokens.getToken();
+  seen.add(token.accessToken);
+  expiresAt = token.expiresAt;
 }
 
 let until = Number.POSITIVE_INFINITY;

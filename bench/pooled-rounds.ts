@@ -17,6 +17,13 @@ export function quantile(values: readonly number[], q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] as number;
 }
 
+/** `node <child> ...args` in a fresh process (this one's flags), its stdout parsed as JSON. */
+export async function childJson<T>(child: URL, args: readonly string[] = []): Promise<T> {
+  const script = fileURLToPath(child);
+  const { stdout } = await execFileAsync(process.execPath, [...process.execArgv, script, ...args]);
+  return JSON.parse(stdout) as T;
+}
+
 /** `node <child> <id>` for each id, `processes` times round-robin; its stdout is the rounds. */
 export async function pooledRounds(
   child: URL,
@@ -24,12 +31,8 @@ export async function pooledRounds(
   processes: number,
 ): Promise<Map<string, PairedRound[]>> {
   const rounds = new Map<string, PairedRound[]>(ids.map((id) => [id, []]));
-  const script = fileURLToPath(child);
   for (let run = 0; run < processes; run++) {
-    for (const id of ids) {
-      const { stdout } = await execFileAsync(process.execPath, [...process.execArgv, script, id]);
-      rounds.get(id)?.push(...(JSON.parse(stdout) as PairedRound[]));
-    }
+    for (const id of ids) rounds.get(id)?.push(...(await childJson<PairedRound[]>(child, [id])));
   }
   return rounds;
 }

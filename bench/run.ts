@@ -16,7 +16,7 @@ import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { createTokenProvider } from '@m2m-auth/core';
 import { startAuthServer, startOtherOrigin, startResourceServer } from '@m2m-auth/test-utils';
-import { adapterCost } from './adapter-cost.ts';
+import type { adapterCost } from './adapter-cost.ts';
 import { bursts } from './compare/bursts.ts';
 import { expiryUnderLoad } from './compare/expiry-under-load.ts';
 import { fleet } from './compare/fleet.ts';
@@ -34,7 +34,7 @@ import { contenders, overheadOnly } from './contenders/index.ts';
 import { fleetBench } from './fleet.ts';
 import { grpcOverhead } from './grpc-overhead.ts';
 import { largeFleetBench } from './large-fleet.ts';
-import { median, pooledRounds, summarize } from './pooled-rounds.ts';
+import { childJson, median, pooledRounds, summarize } from './pooled-rounds.ts';
 import { startTokenServer } from './token-server.ts';
 
 const ROUNDS = 7;
@@ -105,17 +105,11 @@ async function serverStartup() {
   return median(times);
 }
 
-async function adapterCpu() {
-  const tokenServer = await startTokenServer(0);
-  const provider = createTokenProvider({
-    tokenUrl: tokenServer.tokenUrl,
-    clientId: 'bench',
-    clientSecret: 'bench-secret',
-  });
-  const costs = await adapterCost(provider, 'https://api.bench.example');
-  await tokenServer.close();
-  return costs;
-}
+/** Table 7's rows, measured in a fresh process (bench/adapter-cost-child.ts). */
+const adapterCpu = () =>
+  childJson<Awaited<ReturnType<typeof adapterCost>>>(
+    new URL('./adapter-cost-child.ts', import.meta.url),
+  );
 
 const OVERHEAD_PROCESSES = 4;
 const OVERHEAD_CASES: ReadonlyArray<readonly [id: string, label: string]> = [
@@ -167,7 +161,7 @@ if (want(7)) {
   sections.push(`## 7. m2m-auth: CPU an adapter adds per request, without the network
 
 Each client with a transport that answers at once (50 000 sequential calls, median of 7 rounds),
-adapter vs a static header; "real" is the bare client's CPU per request over HTTP in table 4
+adapter vs a static header, in a fresh process (bench/adapter-cost-child.ts); "real" is the bare client's CPU per request over HTTP in table 4
 (for grpc, static metadata's CPU per call over a loopback channel in table 13).
 got has no transport to swap, so it is measured over HTTP only (table 4).
 

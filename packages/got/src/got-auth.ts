@@ -11,6 +11,7 @@ import { isM2MAuthError, type TokenProvider } from '@m2m-auth/core';
 import {
   createRequestPolicy,
   type Exchange,
+  isPromise,
   type RequestPolicyOptions,
   recordHeaders,
 } from '@m2m-auth/core/adapter';
@@ -80,10 +81,17 @@ export function gotAuth(provider: TokenProvider, options: GotAuthOptions = {}): 
     adapter: 'gotAuth',
   });
 
-  const beforeRequest: BeforeRequestHook = async (request) => {
+  const attach = (request: Parameters<BeforeRequestHook>[0], exchange: Exchange | undefined) => {
+    carrier(request)[EXCHANGE] = exchange;
+    exchange?.apply(recordHeaders(request.headers));
+  };
+
+  // Not `async`: with a cached token the exchange comes at once, and got awaits what a hook
+  // returns either way.
+  const beforeRequest: BeforeRequestHook = (request) => {
     const { skip, scope } = settings(request);
     if (skip || !request.url) return;
-    const exchange = await policy.begin(
+    const begun = policy.begin(
       {
         url: request.url,
         method: request.method,
@@ -94,8 +102,8 @@ export function gotAuth(provider: TokenProvider, options: GotAuthOptions = {}): 
       },
       carrier(request)[EXCHANGE],
     );
-    carrier(request)[EXCHANGE] = exchange;
-    exchange?.apply(recordHeaders(request.headers));
+    if (isPromise(begun)) return begun.then((exchange) => attach(request, exchange));
+    attach(request, begun);
   };
 
   const beforeRedirect: BeforeRedirectHook = (next, response) => {
@@ -103,15 +111,17 @@ export function gotAuth(provider: TokenProvider, options: GotAuthOptions = {}): 
       carrier(next)[EXCHANGE]?.redirect(response.url, next.url, recordHeaders(next.headers));
   };
 
-  const afterResponse: AfterResponseHook = async (response, retryWithMergedOptions) => {
+  const afterResponse: AfterResponseHook = (response, retryWithMergedOptions) => {
     const answer = carrier(response.request.options)[EXCHANGE]?.answer(
       response.statusCode,
       (name) => response.headers[name] as string | undefined,
       clientCanResend(response.request.options.body, response.request),
     );
-    if (!answer || !(await answer)) return response;
+    if (!answer) return response;
     // beforeRequest puts the replay's headers on; our hooks stay, to read the replay's answer.
-    return retryWithMergedOptions({ preserveHooks: true });
+    return answer.then((ready) =>
+      ready ? retryWithMergedOptions({ preserveHooks: true }) : response,
+    );
   };
 
   // got wraps an error thrown in a hook in a RequestError; a token error (wrong credentials,
