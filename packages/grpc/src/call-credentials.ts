@@ -9,9 +9,8 @@
 
 import { type CallCredentials, credentials } from '@grpc/grpc-js';
 import type { TokenProvider } from '@m2m-auth/core';
-import { type Exchange, isPromise } from '@m2m-auth/core/adapter';
 import { type CallAuthOptions, callAuthorizer } from './call-authorizer.ts';
-import { generatorError, tokenMetadata } from './token-metadata.ts';
+import { answerGenerator } from './token-metadata.ts';
 
 export type GrpcCallCredentialsOptions = CallAuthOptions;
 
@@ -21,13 +20,13 @@ export function grpcCallCredentials(
 ): CallCredentials {
   const authorizer = callAuthorizer(provider, options, 'grpcCallCredentials');
   return credentials.createFromMetadataGenerator((params, callback) => {
-    const begun = authorizer.begin({
-      serviceUrl: params.service_url,
-      path: params.method_name,
-      resendable: false,
-    });
-    const ready = (exchange: Exchange | undefined) => callback(null, tokenMetadata(exchange));
-    if (isPromise(begun)) begun.then(ready, (error: unknown) => callback(generatorError(error)));
-    else ready(begun);
+    answerGenerator(
+      authorizer.begin({
+        serviceUrl: params.service_url,
+        path: params.method_name,
+        resendable: false,
+      }),
+      callback,
+    );
   });
 }

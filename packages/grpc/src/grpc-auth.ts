@@ -19,10 +19,10 @@ import {
   type StatusObject,
 } from '@grpc/grpc-js';
 import type { TokenProvider } from '@m2m-auth/core';
-import { type Exchange, isPromise } from '@m2m-auth/core/adapter';
+import type { Exchange } from '@m2m-auth/core/adapter';
 import { type CallAuthOptions, type CallAuthorizer, callAuthorizer } from './call-authorizer.ts';
 import { failureStatus, httpStatusOf, maskedStatus, trailerLookup } from './status.ts';
-import { generatorError, tokenMetadata } from './token-metadata.ts';
+import { answerGenerator } from './token-metadata.ts';
 
 export type GrpcAuthOptions = CallAuthOptions;
 
@@ -44,23 +44,16 @@ function attemptCredentials(
 ): CallCredentials {
   return credentials.createFromMetadataGenerator((params, callback) => {
     const attempt = { serviceUrl: params.service_url, path, resendable };
-    const begun = authorizer.begin(
-      state.authorization === undefined
-        ? attempt
-        : { ...attempt, authorization: state.authorization },
-      state.exchange,
+    answerGenerator(
+      authorizer.begin(
+        state.authorization === undefined
+          ? attempt
+          : { ...attempt, authorization: state.authorization },
+        state.exchange,
+      ),
+      callback,
+      state,
     );
-    const ready = (exchange: Exchange | undefined) => {
-      state.exchange = exchange;
-      state.failure = undefined;
-      callback(null, tokenMetadata(exchange));
-    };
-    if (!isPromise(begun)) ready(begun);
-    else
-      begun.then(ready, (error: unknown) => {
-        state.failure = error;
-        callback(generatorError(error));
-      });
   });
 }
 

@@ -4,17 +4,45 @@
  */
 
 import { Metadata } from '@grpc/grpc-js';
-import type { Exchange } from '@m2m-auth/core/adapter';
+import { type Exchange, isPromise, type MaybePromise } from '@m2m-auth/core/adapter';
 import { metadataTarget } from './metadata-target.ts';
 import { failureStatus } from './status.ts';
 
-export function tokenMetadata(exchange: Exchange | undefined): Metadata {
+function tokenMetadata(exchange: Exchange | undefined): Metadata {
   const metadata = new Metadata();
   exchange?.apply(metadataTarget(metadata));
   return metadata;
 }
 
-export function generatorError(error: unknown): Error & { code: number } {
+function generatorError(error: unknown): Error & { code: number } {
   const { code, details } = failureStatus(error);
   return Object.assign(new Error(details), { code });
+}
+
+/** What one attempt remembers of its generator's outcome (grpcAuth reads it at the status). */
+export interface AttemptOutcome {
+  exchange?: Exchange | undefined;
+  failure?: unknown;
+}
+
+/**
+ * Answers a metadata generator's `callback` with the attempt's begun exchange: at once with a
+ * cached token, else when core has it; `outcome` (if given) records what came.
+ */
+export function answerGenerator(
+  begun: MaybePromise<Exchange | undefined>,
+  callback: (error: Error | null, metadata?: Metadata) => void,
+  outcome: AttemptOutcome = {},
+): void {
+  const ready = (exchange: Exchange | undefined) => {
+    outcome.exchange = exchange;
+    outcome.failure = undefined;
+    callback(null, tokenMetadata(exchange));
+  };
+  if (!isPromise(begun)) ready(begun);
+  else
+    begun.then(ready, (error: unknown) => {
+      outcome.failure = error;
+      callback(generatorError(error));
+    });
 }
