@@ -301,3 +301,88 @@ describe(`grpcAuth on grpc-js ${grpcVersion}`, () => {
     expect(auth.stats.total).toBe(0);
   });
 });
+
+describe(`grpcAuth with what else a grpc-js channel runs (grpc-js ${grpcVersion})`, () => {
+  // grpc-js' own retries, from the service config as users set them: UNAVAILABLE is retried.
+  const retrying = {
+    'grpc.service_config': JSON.stringify({
+      methodConfig: [
+        {
+          name: [{ service: 'test.Things' }],
+          retryPolicy: {
+            maxAttempts: 3,
+            initialBackoff: '0.01s',
+            maxBackoff: '0.05s',
+            backoffMultiplier: 2,
+            retryableStatusCodes: ['UNAVAILABLE'],
+          },
+        },
+      ],
+    }),
+  };
+  const made = (interceptors: grpc.Interceptor[], options = {}) => {
+    const c = new server.Client(server.address, grpc.credentials.createInsecure(), {
+      interceptors,
+      ...options,
+    });
+    clients.push(c);
+    return c;
+  };
+  const flaky = (c: ThingsClient, id: string) => unary(c.flaky, c, { id }, new grpc.Metadata());
+
+  it("grpc-js' retryPolicy: the retried attempt carries the token too, from one token request", async () => {
+    const c = made([grpcAuth(provider())], retrying);
+    expect(await flaky(c, 'retry-1')).toMatchObject({ echo: { id: 'retry-1' } });
+    expect(codes('Flaky')).toEqual([14, 0]);
+    const [first, retried] = server.calls;
+    expect(first?.authorization).toMatch(/^Bearer /);
+    expect(retried?.authorization).toBe(first?.authorization);
+    expect(auth.stats.total).toBe(1);
+  });
+
+  it("under grpc-js' retryPolicy, after revoke-all: one refresh, one replay, then grpc-js' retry", async () => {
+    const c = made([grpcAuth(provider())], retrying);
+    await revokedAfterOneCall(c);
+    expect(await flaky(c, 'retry-2')).toMatchObject({ echo: { id: 'retry-2' } });
+    // The revoked token refused (not retried by grpc-js), our replay with the fresh one
+    // answered UNAVAILABLE, grpc-js' retry of the replay with the same fresh token.
+    expect(codes('Flaky')).toEqual([16, 14, 0]);
+    const [refused, replayed, retried] = server.calls;
+    expect(refused?.authorization).toBe(`Bearer ${revokedToken}`);
+    expect(replayed?.authorization).not.toBe(refused?.authorization);
+    expect(retried?.authorization).toBe(replayed?.authorization);
+    expect(auth.stats.total).toBe(1);
+  });
+
+  it('interceptors above and below grpcAuth: the one above sees one call, the one below each attempt, neither our token', async () => {
+    const log: string[] = [];
+    const recorder =
+      (name: string): grpc.Interceptor =>
+      (options, nextCall) =>
+        new grpc.InterceptingCall(nextCall(options), {
+          start(metadata, _listener, next) {
+            log.push(`${name} start, authorization ${metadata.get('authorization').length}`);
+            next(metadata, {
+              onReceiveStatus(status, nextStatus) {
+                log.push(`${name} status ${status.code}`);
+                nextStatus(status);
+              },
+            });
+          },
+        });
+    const c = made([recorder('above'), grpcAuth(provider()), recorder('below')]);
+    await revokedAfterOneCall(c);
+    log.length = 0;
+    expect(await get(c, { id: 3 })).toMatchObject({ echo: { id: 3 } });
+    expect(log).toEqual([
+      'above start, authorization 0',
+      'below start, authorization 0',
+      'below status 16',
+      'below start, authorization 0',
+      'below status 0',
+      'above status 0',
+    ]);
+    expect(codes()).toEqual([16, 0]);
+    expect(auth.stats.total).toBe(1);
+  });
+});

@@ -9,7 +9,9 @@
  * - `List` (server streaming): three `{ i, jti }` messages;
  * - `Forbidden` (unary): PERMISSION_DENIED for any valid token;
  * - `Echo401` (unary): UNAUTHENTICATED whatever the token, with the `authorization` it got
- *   in the details and in an `x-echo-authorization` trailer (a server that leaks it back).
+ *   in the details and in an `x-echo-authorization` trailer (a server that leaks it back);
+ * - `Flaky` (unary): with a valid token, UNAVAILABLE the first time it sees a request's
+ *   `id`, then as `Get` (for grpc-js' own `retryPolicy`).
  *
  * A DPoP-bound token (`cnf.jkt`) is accepted only as `authorization: DPoP <token>` with a
  * `dpop` proof (RFC 9449 §4.3, checked with jose) signed by that key, for `htm` POST and
@@ -41,6 +43,7 @@ export const thingsService = {
   list: method('/test.Things/List', true),
   forbidden: method('/test.Things/Forbidden', false),
   echo401: method('/test.Things/Echo401', false),
+  flaky: method('/test.Things/Flaky', false),
 };
 
 export interface CallRecord {
@@ -53,7 +56,7 @@ export interface CallRecord {
   code: number;
 }
 
-/** What the server's callers see: a client with our four methods, promise-shaped. */
+/** What the server's callers see: a client with our methods. */
 export interface ThingsClient extends Grpc.Client {
   get(
     request: unknown,
@@ -63,6 +66,7 @@ export interface ThingsClient extends Grpc.Client {
   ): Grpc.ClientUnaryCall;
   forbidden: ThingsClient['get'];
   echo401: ThingsClient['get'];
+  flaky: ThingsClient['get'];
   list(
     request: unknown,
     metadata: Grpc.Metadata,
@@ -91,6 +95,7 @@ export async function startThingsServer(
 ): Promise<ThingsServer> {
   const calls: CallRecord[] = [];
   const server = new grpc.Server();
+  const flakySeen = new Set<unknown>();
 
   /** The token's claims, or the status to end the call with. */
   async function check(
@@ -162,6 +167,19 @@ export async function startThingsServer(
         const trailers = new grpc.Metadata();
         trailers.set('x-echo-authorization', record.authorization ?? '');
         callback({ ...refused(record, `refused ${record.authorization}`), metadata: trailers });
+      });
+    },
+    flaky(call: Grpc.ServerUnaryCall<unknown, unknown>, callback: Grpc.sendUnaryData<unknown>) {
+      void check(call, 'Flaky').then(({ record, claims }) => {
+        if (!claims) return callback(refused(record));
+        const id = (call.request as { id?: unknown }).id;
+        if (!flakySeen.has(id)) {
+          flakySeen.add(id);
+          record.code = grpc.status.UNAVAILABLE;
+          return callback({ code: grpc.status.UNAVAILABLE, details: 'try again' });
+        }
+        record.code = grpc.status.OK;
+        callback(null, { echo: call.request, sub: claims.sub, jti: claims.jti });
       });
     },
     list(call: Grpc.ServerWritableStream<unknown, unknown>) {
