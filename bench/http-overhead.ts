@@ -30,14 +30,15 @@ export async function startApi(
   };
 }
 
-interface Round {
+export interface Round {
   /** Requests per second, wall clock. */
   throughput: number;
   /** CPU time of this (client) process per request, in µs: steadier than wall clock. */
   cpuMicros: number;
 }
 
-async function run(
+/** `requests` calls at `concurrency`: requests per second, and client CPU per request. */
+export async function run(
   call: () => Promise<unknown>,
   requests: number,
   concurrency: number,

@@ -40,7 +40,8 @@ export class AuthorizedCall
   /** The latest attempt's exchange, and why no token could be had for it (AttemptOutcome). */
   exchange: Exchange | undefined;
   failure: unknown;
-  #caller!: InterceptingListener;
+  /** The caller's listener: grpc-js lets it leave out any of its three methods. */
+  #caller: Partial<InterceptingListener> = {};
   #saved: Metadata | undefined;
   #message: unknown;
   #heldMetadata: Metadata | undefined;
@@ -81,7 +82,7 @@ export class AuthorizedCall
     );
   }
 
-  override start(metadata: Metadata, listener: InterceptingListener): void {
+  override start(metadata: Metadata, listener: Partial<InterceptingListener> = {}): void {
     this.#caller = listener;
     const authorization = metadata.get('authorization')[0];
     if (authorization !== undefined) {
@@ -114,12 +115,12 @@ export class AuthorizedCall
 
   onReceiveMetadata(metadata: Metadata): void {
     if (this.#holding) this.#heldMetadata = metadata;
-    else this.#caller.onReceiveMetadata(metadata);
+    else this.#caller.onReceiveMetadata?.(metadata);
   }
 
   onReceiveMessage(message: unknown): void {
     if (this.#holding) this.#heldMessage = { value: message };
-    else this.#caller.onReceiveMessage(message);
+    else this.#caller.onReceiveMessage?.(message);
   }
 
   onReceiveStatus(status: StatusObject): void {
@@ -168,14 +169,14 @@ export class AuthorizedCall
 
   #flush(status: StatusObject): void {
     if (this.#done) return;
-    if (this.#heldMetadata) this.#caller.onReceiveMetadata(this.#heldMetadata);
-    if (this.#heldMessage) this.#caller.onReceiveMessage(this.#heldMessage.value);
+    if (this.#heldMetadata) this.#caller.onReceiveMetadata?.(this.#heldMetadata);
+    if (this.#heldMessage) this.#caller.onReceiveMessage?.(this.#heldMessage.value);
     this.#deliver(status);
   }
 
   #deliver(status: StatusObject): void {
     if (this.#done) return;
     this.#done = true;
-    this.#caller.onReceiveStatus(maskedStatus(status, this.#authorizer.policy));
+    this.#caller.onReceiveStatus?.(maskedStatus(status, this.#authorizer.policy));
   }
 }
