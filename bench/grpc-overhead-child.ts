@@ -26,7 +26,6 @@ const rounds = await overhead(baseline(), measured(), {
   requests: 4000,
   concurrency: 32,
   rounds: 8,
-  slices: Number(process.env['SLICES'] ?? 4),
 });
 await grpc.close();
 process.stdout.write(`${JSON.stringify(rounds)}\n`);

@@ -28,9 +28,8 @@ export async function grpcOverhead(): Promise<{ markdown: string; staticCpuMicro
   const markdown = `## 13. m2m-auth: grpc-js with grpcAuth vs static metadata
 
 Unary calls (JSON messages) at concurrency 32 to a loopback grpc-js server in another
-process, the token cached; paired rounds of 4 000 calls a side, each round running the two
-sides in 4 interleaved slices (A B B A A B B A, the first side alternating by round), each
-side on its own channel. Each row runs in ${PROCESSES} fresh processes, round-robin with
+process, the token cached; paired rounds of 4 000 calls a side that alternate which side
+goes first, each side on its own channel. Each row runs in ${PROCESSES} fresh processes, round-robin with
 the other rows, the rounds pooled (as in table 4). Static metadata sets \`authorization\` in
 each call's metadata; hand-written is what a user writes without us (an interceptor giving
 each call credentials whose generator hands out the cached token: grpc-js shows a call's host

@@ -65,38 +65,26 @@ export interface PairedRound {
   adapterCpu: number;
 }
 
-/**
- * Paired rounds. Each round runs both sides in `slices` interleaved slices (A B B A ...,
- * the first side alternating by round), and a side's figure for the round is over all its
- * slices: on this shared machine the load drifts within a second, so two back-to-back runs
- * of half a second each differed by more than the few percent being measured.
- */
+/** Paired rounds that alternate which side runs first, so warm-up and drift favour neither. */
 export async function overhead(
   bare: () => Promise<unknown>,
   adapter: () => Promise<unknown>,
-  { requests = 2000, concurrency = 32, rounds = 11, slices = 4 } = {},
+  { requests = 2000, concurrency = 32, rounds = 11 } = {},
 ): Promise<PairedRound[]> {
   await run(bare, 1000, concurrency);
   await run(adapter, 1000, concurrency);
-  const perSlice = Math.ceil(requests / slices);
   const result: PairedRound[] = [];
   for (let round = 0; round < rounds; round++) {
-    const sides = [bare, adapter].map((call) => ({ call, seconds: 0, cpuMicros: 0 }));
-    for (let slice = 0; slice < slices; slice++) {
-      const order = (round + slice) % 2 === 0 ? sides : [...sides].reverse();
-      for (const side of order) {
-        const { throughput, cpuMicros } = await run(side.call, perSlice, concurrency);
-        side.seconds += perSlice / throughput;
-        side.cpuMicros += cpuMicros * perSlice;
-      }
-    }
-    const [b, a] = sides as [(typeof sides)[0], (typeof sides)[0]];
-    const calls = perSlice * slices;
+    const first = round % 2 === 0 ? bare : adapter;
+    const second = first === bare ? adapter : bare;
+    const x = await run(first, requests, concurrency);
+    const y = await run(second, requests, concurrency);
+    const [b, a] = first === bare ? [x, y] : [y, x];
     result.push({
-      bare: calls / b.seconds,
-      adapter: calls / a.seconds,
-      bareCpu: b.cpuMicros / calls,
-      adapterCpu: a.cpuMicros / calls,
+      bare: b.throughput,
+      adapter: a.throughput,
+      bareCpu: b.cpuMicros,
+      adapterCpu: a.cpuMicros,
     });
   }
   return result;

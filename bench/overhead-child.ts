@@ -28,7 +28,7 @@ if ((await measured.get('/things')) !== 200) throw new Error(`${id}: the first c
 const rounds = await overhead(
   () => bare.get('/things'),
   () => measured.get('/things'),
-  { rounds: Number(process.env['ROUNDS'] ?? 11), slices: Number(process.env['SLICES'] ?? 4) },
+  { rounds: Number(process.env['ROUNDS'] ?? 11) },
 );
 await measured.close();
 await Promise.all([api.close(), tokenServer.close()]);

@@ -84,9 +84,8 @@ export function overheadTable(rows: readonly OverheadRow[], processes: number): 
   return `## 4. Overhead with a cached token
 
 Each library against its own bare client sending a static \`Authorization\` header: 2 000 GETs at
-concurrency 32 to a loopback API in its own process, in paired rounds, each running the two
-sides in 4 interleaved slices of 500 (A B B A A B B A, the first side alternating by round), since
-the load on this shared machine drifts within a second. Each row runs in ${processes} fresh processes (one library per process, so no other
+concurrency 32 to a loopback API in its own process, in paired rounds that alternate which side
+goes first. Each row runs in ${processes} fresh processes (one library per process, so no other
 library's JIT state or garbage skews it), round-robin with the other rows so machine drift
 spreads evenly; the rounds are pooled. Throughput ratio = library / bare, median and
 interquartile range over rounds; client CPU ratio = bare / library CPU per request
