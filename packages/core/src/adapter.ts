@@ -19,7 +19,9 @@ export type { RequestAttempt, RequestSend } from './request-attempts.ts';
 export { requestAttempts } from './request-attempts.ts';
 export type { OutgoingRequest, RequestPolicy, RequestPolicyOptions } from './request-policy.ts';
 export { createRequestPolicy } from './request-policy.ts';
+// For a transport that sends a streamed body by iterating it (undici): keep it for a replay.
+export { isStreamed, type KeptBody, keptBody } from './resendable-body.ts';
 // For tools that print what a server sent (the CLI): C0/C1 controls and DEL escaped.
 export { escapeControls } from './server-text.ts';
 // `policy.begin` answers at once with a cached token: an adapter that does not `await` checks.
-export { isPromise, type MaybePromise } from './token-now.ts';
+export { isPromise, type MaybePromise, whenReady } from './token-now.ts';

@@ -1,7 +1,8 @@
 /**
- * Which origins get a token: `origins`, else the client's base URL; `'*'` opts out of the
- * list. Plain `http:` only on loopback unless `allowInsecureHttp`. Decided at creation, so a
- * misconfigured adapter fails before any token request.
+ * Which origins get a token: `origins`, else the client's base URL, else (for an adapter that
+ * asks for it) the first request's origin alone; `'*'` opts out of the list. Plain `http:`
+ * only on loopback unless `allowInsecureHttp`. Decided at creation, so a misconfigured
+ * adapter fails before any token request.
  */
 import { ConfigError } from './errors.ts';
 import { isSecureEnough, startsOnOrigin } from './origins.ts';
@@ -22,6 +23,13 @@ export interface ClientContext {
   baseUrl?: string | URL | undefined;
   /** Named in errors, e.g. `gotAuth`. */
   adapter?: string;
+  /**
+   * With neither `origins` nor a base URL: the first request's origin is the one served, and
+   * a request to any other is refused with a `ConfigError` that ends with `advice` (a token
+   * for one service would otherwise go to whichever client shares the adapter). For an
+   * adapter that cannot see its client's address before a request (grpcAuth given no hosts).
+   */
+  firstOrigin?: { readonly advice: string } | undefined;
 }
 
 /** What the policy needs to know about a URL: its origin and whether a token may go there. */
@@ -29,6 +37,8 @@ export interface Verdict {
   readonly origin: string;
   readonly listed: boolean;
   readonly secure: boolean;
+  /** Why a request to this origin must fail rather than go without a token. */
+  readonly refusal?: string;
 }
 
 function originOf(value: string | URL, what: string): URL {
@@ -39,7 +49,10 @@ function originOf(value: string | URL, what: string): URL {
   }
 }
 
-function allowedOrigins(options: OriginOptions, client: ClientContext): Set<string> | '*' {
+function allowedOrigins(
+  options: OriginOptions,
+  client: ClientContext,
+): Set<string> | '*' | 'first' {
   const adapter = client.adapter ?? 'the adapter';
   if (options.origins === '*') return '*';
   const given =
@@ -51,6 +64,7 @@ function allowedOrigins(options: OriginOptions, client: ClientContext): Set<stri
         ? [options.origins]
         : [...options.origins];
   if (given.length === 0) {
+    if (client.firstOrigin) return 'first';
     throw new ConfigError(
       `${adapter} does not know which origins may receive the token: pass origins: ['https://api.example.com'] (or set the client's base URL); origins: '*' sends it everywhere`,
     );
@@ -73,7 +87,9 @@ export function originVerdicts(
   options: OriginOptions,
   client: ClientContext,
 ): (url: string | URL) => Verdict {
-  const origins = allowedOrigins(options, client);
+  let origins = allowedOrigins(options, client);
+  // With `firstOrigin`: the first request's URL, whose origin alone is served.
+  let first: URL | undefined;
   const allowInsecureHttp = options.allowInsecureHttp ?? false;
   // Parsing a URL costs more than the rest of a cached request, and adapters often pass the
   // same URL on every request (axios: the base URL string; got: a new URL object for the
@@ -90,10 +106,20 @@ export function originVerdicts(
       return lastVerdict;
     }
     const parsed = url instanceof URL ? url : new URL(href);
-    const verdict = {
+    if (origins === 'first') {
+      first = parsed;
+      origins = new Set([parsed.origin]);
+    }
+    const listed = origins === '*' || origins.has(parsed.origin);
+    const verdict: Verdict = {
       origin: parsed.origin,
-      listed: origins === '*' || origins.has(parsed.origin),
+      listed,
       secure: isSecureEnough(parsed, allowInsecureHttp),
+      ...(first && !listed
+        ? {
+            refusal: `${client.adapter ?? 'The adapter'} serves ${first.host} (the first it was used for), not ${parsed.host}; ${client.firstOrigin?.advice}`,
+          }
+        : {}),
     };
     lastUrl = href;
     lastVerdict = verdict;

@@ -21,7 +21,7 @@ import { issuedTokens } from './issued-tokens.ts';
 import { type ClientContext, type OriginOptions, originVerdicts } from './origin-policy.ts';
 import { firstHop, type RedirectHop } from './redirect-hop.ts';
 import { isOneShotBody } from './resendable-body.ts';
-import { isPromise, type MaybePromise, tokenNow } from './token-now.ts';
+import { type MaybePromise, tokenNow, whenReady } from './token-now.ts';
 import type { TokenProvider } from './token-provider.ts';
 import { scrubTokens } from './token-scrubber.ts';
 import type { AccessToken } from './token-store.ts';
@@ -128,10 +128,7 @@ export function createRequestPolicy(
     verdictFor,
     // With a cached Bearer token, at once: no promise between a request and its header.
     authorization(from, signal, target) {
-      const token = tokenNow(from, signal);
-      return isPromise(token)
-        ? token.then((t) => authorize(from, t, target))
-        : authorize(from, token, target);
+      return whenReady(tokenNow(from, signal), (token) => authorize(from, token, target));
     },
   };
   const masking = options.maskTokensInErrors ?? true;
@@ -156,6 +153,7 @@ export function createRequestPolicy(
     const ours = typeof authorization === 'string' && issued.isOurs(authorization);
     if (authorization && !ours) return undefined;
     const verdict = verdictFor(request.url);
+    if (verdict.refusal) throw new ConfigError(verdict.refusal);
     if (verdict.listed && !verdict.secure) {
       throw new ConfigError(
         `Refusing to send a token to ${verdict.origin} over plain http:; use https: or set allowInsecureHttp`,
@@ -176,10 +174,9 @@ export function createRequestPolicy(
     // A header of ours on a request moved elsewhere (a retry layer's failover): it comes off.
     if (!verdict.listed) return Exchange.withdrawn(context, facts);
     if (previous && !previous.settled) return previous.next(facts);
-    const auth = context.authorization(facts.provider, facts.signal, facts.target);
-    return isPromise(auth)
-      ? auth.then((a) => Exchange.begin(context, facts, a))
-      : Exchange.begin(context, facts, auth);
+    return whenReady(context.authorization(facts.provider, facts.signal, facts.target), (auth) =>
+      Exchange.begin(context, facts, auth),
+    );
   }
 
   function follow<R extends AnswerLike>(exchange: Exchange, attempt: HopAttempt<R>): Promise<R> {

@@ -19,6 +19,18 @@ export function isPromise<T>(value: MaybePromise<T>): value is Promise<T> {
   return typeof (value as { then?: unknown } | null)?.then === 'function';
 }
 
+/**
+ * `onValue(value)` at once when `value` is not a promise (a cached token, a begun exchange),
+ * else once it settles: the one step every caller of `begin` takes.
+ */
+export function whenReady<T, U>(
+  value: MaybePromise<T>,
+  onValue: (value: T) => MaybePromise<U>,
+  onError?: (error: unknown) => MaybePromise<U>,
+): MaybePromise<U> {
+  return isPromise(value) ? value.then(onValue, onError) : onValue(value);
+}
+
 /** The provider's token: at once from our cache, else `getToken`'s promise. */
 export function tokenNow(
   provider: ImmediateTokens & {

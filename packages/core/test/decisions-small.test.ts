@@ -15,7 +15,7 @@ import {
   TokenResponseError,
   TokenTimeoutError,
 } from '../src/errors.ts';
-import { isOneShotBody } from '../src/resendable-body.ts';
+import { isOneShotBody, isStreamed, keptBody } from '../src/resendable-body.ts';
 import { defaultRetry, isRetryable, parseRetryAfter, retryDelay } from '../src/retry.ts';
 import { secretSource } from '../src/secret-source.ts';
 import { reviveFailure, shareFailure } from '../src/shared-failure.ts';
@@ -85,6 +85,52 @@ describe('isOneShotBody', () => {
     for (const body of [undefined, null, 'text', 42, { getReader: 'no' }, new Uint8Array(1)]) {
       expect(isOneShotBody(body), String(body)).toBe(false);
     }
+  });
+});
+
+describe('keptBody', () => {
+  async function* fetchBody(...chunks: Array<string | Uint8Array>) {
+    yield* chunks;
+  }
+  const drain = async (body: unknown) => {
+    for await (const _ of body as AsyncIterable<unknown>);
+  };
+
+  it('keeps a streamed body as it goes: sendable again once it went whole and fitted', async () => {
+    const kept = keptBody(fetchBody('{"a":', new TextEncoder().encode('1}')), true, 64);
+    expect(kept.resendable()).toBe(false); // not sent yet
+    await drain(kept.first);
+    expect(kept.resendable()).toBe(true);
+    expect(new TextDecoder().decode(kept.again() as Uint8Array)).toBe('{"a":1}');
+  });
+
+  it('gives up a body past the bound, and one that was not sent to the end', async () => {
+    const long = keptBody(fetchBody('12345', '67890'), true, 8);
+    await drain(long.first);
+    expect(long.resendable()).toBe(false);
+    const cut = keptBody(fetchBody('a', 'b'), true, 64);
+    const iterator = (cut.first as AsyncGenerator<Uint8Array>)[Symbol.asyncIterator]();
+    await iterator.next();
+    expect(cut.resendable()).toBe(false);
+  });
+
+  it('sends any other body as it is and leaves the judgment to core, as when no replay may come', () => {
+    const stream = { pipe() {} };
+    for (const [body, keep] of [
+      ['text', true],
+      [stream, true], // a Node stream: wrapping it would change how undici sends it
+      [fetchBody('x'), false],
+    ] as const) {
+      const kept = keptBody(body, keep, 64);
+      expect(kept.first).toBe(body);
+      expect(kept.again()).toBe(body);
+      expect(kept.resendable()).toBeUndefined();
+    }
+    expect([isStreamed(fetchBody()), isStreamed(stream), isStreamed('x')]).toEqual([
+      true,
+      false,
+      false,
+    ]);
   });
 });
 

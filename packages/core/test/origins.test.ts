@@ -136,4 +136,40 @@ describe('origins of the request policy', () => {
       authorization: 'Bearer tok-1',
     });
   });
+
+  it("with firstOrigin and nothing else to go on, serves the first request's origin and refuses any other", async () => {
+    const firstOrigin = { advice: 'list both in hosts' };
+    const learning = createRequestPolicy(provider, {}, { adapter: 'grpcAuth', firstOrigin });
+    // The first request decides.
+    expect((await learning.begin({ url: 'https://api.example/pkg.S/M' }))?.headers()).toEqual({
+      authorization: 'Bearer tok-1',
+    });
+    expect(learning.serves('https://api.example/other')).toBe(true);
+    expect(learning.serves('https://other.example/x')).toBe(false);
+    const refused = learning.begin({ url: 'https://other.example/pkg.S/M' });
+    // A rejected promise, not a throw, naming both hosts and the advice.
+    expect(refused).toBeInstanceOf(Promise);
+    await expect(refused).rejects.toThrow(
+      new ConfigError(
+        'grpcAuth serves api.example (the first it was used for), not other.example; list both in hosts',
+      ),
+    );
+    // The first origin stays served after the refusal; a port makes another origin.
+    expect((await learning.begin({ url: 'https://api.example/pkg.S/N' }))?.headers()).toEqual({
+      authorization: 'Bearer tok-1',
+    });
+    await expect(learning.begin({ url: 'https://api.example:8443/x' })).rejects.toThrow(
+      'not api.example:8443',
+    );
+    // Given origins or a base URL win: firstOrigin only fills the gap.
+    const given = createRequestPolicy(
+      provider,
+      { origins: ['https://api.example'] },
+      { firstOrigin },
+    );
+    expect(await given.begin({ url: 'https://other.example/x' })).toBeUndefined();
+    const anywhere = createRequestPolicy(provider, { origins: '*' }, { firstOrigin });
+    await anywhere.begin({ url: 'https://api.example/x' });
+    expect(await anywhere.begin({ url: 'https://other.example/x' })).toBeDefined();
+  });
 });

@@ -11,9 +11,9 @@ import { isM2MAuthError, type TokenProvider } from '@m2m-auth/core';
 import {
   createRequestPolicy,
   type Exchange,
-  isPromise,
   type RequestPolicyOptions,
   recordHeaders,
+  whenReady,
 } from '@m2m-auth/core/adapter';
 import type {
   AfterResponseHook,
@@ -102,8 +102,7 @@ export function gotAuth(provider: TokenProvider, options: GotAuthOptions = {}): 
       },
       carrier(request)[EXCHANGE],
     );
-    if (isPromise(begun)) return begun.then((exchange) => attach(request, exchange));
-    attach(request, begun);
+    return whenReady(begun, (exchange) => attach(request, exchange));
   };
 
   const beforeRedirect: BeforeRedirectHook = (next, response) => {

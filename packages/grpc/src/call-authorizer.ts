@@ -12,13 +12,7 @@ import {
   type RequestPolicy,
   type RequestPolicyOptions,
 } from '@m2m-auth/core/adapter';
-import {
-  firstHostGuard,
-  type HostOptions,
-  hostOfServiceUrl,
-  hostOrigins,
-  originOf,
-} from './hosts.ts';
+import { type HostOptions, hostOfServiceUrl, hostOrigins, originOf } from './hosts.ts';
 
 export interface CallAuthOptions
   extends HostOptions,
@@ -50,29 +44,26 @@ export function callAuthorizer(
   options: CallAuthOptions,
   adapter: string,
 ): CallAuthorizer {
+  const origins = hostOrigins(options.hosts);
   const policy = createRequestPolicy(
     provider,
     {
-      origins: hostOrigins(options.hosts),
+      ...(origins === undefined ? {} : { origins }),
       ...(options.maskTokensInErrors === undefined
         ? {}
         : { maskTokensInErrors: options.maskTokensInErrors }),
     },
-    { adapter },
+    {
+      adapter,
+      firstOrigin: { advice: `list both in hosts, or give each client its own ${adapter}` },
+    },
   );
-  const guard = firstHostGuard(options.hosts);
   return {
     policy,
     begin(attempt, previous) {
       // The caller's own `authorization`: the call is theirs, whichever host it goes to.
       if (attempt.authorization && !policy.owns(attempt.authorization)) return undefined;
-      let host: string;
-      try {
-        host = hostOfServiceUrl(attempt.serviceUrl);
-        guard(host);
-      } catch (error) {
-        return Promise.reject(error);
-      }
+      const host = hostOfServiceUrl(attempt.serviceUrl);
       const path = attempt.path ?? attempt.serviceUrl.slice(attempt.serviceUrl.lastIndexOf('/'));
       return policy.begin(
         {

@@ -2,8 +2,8 @@
  * Which calls get the token. grpc-js shows a call's host only to call credentials, as
  * `service_url` (`https://<host>/<service>`, without the port, whatever the channel's
  * security), so a host is the unit: `hosts` names them, `'*'` serves any, and with neither
- * the first host the interceptor meets is the one it serves (the channel it was given to).
- * Core's origin policy judges the `https://<host>` origins this makes.
+ * core's origin policy serves the first host it meets (the channel it was given to) and
+ * refuses any other. Core judges the `https://<host>` origins this makes.
  */
 import { ConfigError } from '@m2m-auth/core';
 import type { RequestPolicyOptions } from '@m2m-auth/core/adapter';
@@ -38,11 +38,9 @@ function hostOrigin(entry: string): string {
   return url.origin;
 }
 
-/** The policy's origins for `hosts`; `'*'` too when the first call's host is to decide. */
-export function hostOrigins(
-  hosts: HostOptions['hosts'],
-): NonNullable<RequestPolicyOptions['origins']> {
-  if (hosts === undefined || hosts === '*') return '*';
+/** The policy's origins for `hosts`; none when the first call's host is to decide. */
+export function hostOrigins(hosts: HostOptions['hosts']): RequestPolicyOptions['origins'] {
+  if (hosts === undefined || hosts === '*') return hosts;
   if (!Array.isArray(hosts) || hosts.length === 0) {
     throw new ConfigError("hosts must be a non-empty list of host names, or '*'");
   }
@@ -54,22 +52,4 @@ export function hostOfServiceUrl(serviceUrl: string): string {
   const rest = serviceUrl.startsWith('https://') ? serviceUrl.slice(8) : serviceUrl;
   const slash = rest.lastIndexOf('/');
   return slash === -1 ? rest : rest.slice(0, slash);
-}
-
-/**
- * For an interceptor given no `hosts`: remembers the first host and refuses every other,
- * since a token for one service would otherwise go to whichever client shares it.
- */
-export function firstHostGuard(hosts: HostOptions['hosts']): (host: string) => void {
-  if (hosts !== undefined) return () => undefined;
-  let bound: string | undefined;
-  return (host) => {
-    const key = host.toLowerCase();
-    bound ??= key;
-    if (bound !== key) {
-      throw new ConfigError(
-        `This grpcAuth serves ${bound} (the first host it was used for), not ${key}; list both in hosts, or give each client its own grpcAuth`,
-      );
-    }
-  };
 }

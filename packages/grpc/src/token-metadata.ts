@@ -4,7 +4,7 @@
  */
 
 import { Metadata } from '@grpc/grpc-js';
-import { type Exchange, isPromise, type MaybePromise } from '@m2m-auth/core/adapter';
+import { type Exchange, type MaybePromise, whenReady } from '@m2m-auth/core/adapter';
 import { metadataTarget } from './metadata-target.ts';
 import { failureStatus } from './status.ts';
 
@@ -39,10 +39,8 @@ export function answerGenerator(
     outcome.failure = undefined;
     callback(null, tokenMetadata(exchange));
   };
-  if (!isPromise(begun)) ready(begun);
-  else
-    begun.then(ready, (error: unknown) => {
-      outcome.failure = error;
-      callback(generatorError(error));
-    });
+  whenReady(begun, ready, (error) => {
+    outcome.failure = error;
+    callback(generatorError(error));
+  });
 }

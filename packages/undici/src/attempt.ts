@@ -3,9 +3,8 @@
  * that core may replay is held (status, headers, up to 64 KiB of body) until core decides:
  * the call sends it again with the fresh token, or the 401 goes to the caller as it came.
  */
-import type { Exchange } from '@m2m-auth/core/adapter';
+import type { Exchange, KeptBody } from '@m2m-auth/core/adapter';
 import type { Controller, Handler, ResponseHeaders } from './handler.ts';
-import type { KeptBody } from './kept-body.ts';
 
 /** What an attempt needs of its call (authorized-call.ts). */
 export interface AttemptCall {

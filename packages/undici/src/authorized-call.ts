@@ -4,12 +4,11 @@
  * (attempt.ts). Classes, not closures: on the global dispatcher this runs for every request
  * to an allowed origin.
  */
-import { type Exchange, recordHeaders } from '@m2m-auth/core/adapter';
+import { type Exchange, type KeptBody, recordHeaders } from '@m2m-auth/core/adapter';
 import { Attempt, type AttemptCall } from './attempt.ts';
 import { CallController, type ControlledCall } from './call-controller.ts';
 import type { HeaderRecord } from './dispatch-headers.ts';
 import type { Controller, DispatchOptions, Handler, ResponseHeaders } from './handler.ts';
-import type { KeptBody } from './kept-body.ts';
 
 /** What a call needs from its interceptor. */
 export interface CallLinks {

@@ -12,6 +12,8 @@ import {
   type Exchange,
   isOwnRequest,
   isPromise,
+  isStreamed,
+  keptBody,
   type OutgoingRequest,
   type RequestPolicyOptions,
   recordHeaders,
@@ -19,7 +21,6 @@ import {
 import { AuthorizedCall } from './authorized-call.ts';
 import { headerRecord } from './dispatch-headers.ts';
 import type { Dispatch, DispatchOptions, Handler, LegacyHandler } from './handler.ts';
-import { isStreamed, keptBody } from './kept-body.ts';
 import { FromLegacy, ToLegacy } from './legacy-handlers.ts';
 
 export interface UndiciAuthOptions extends RequestPolicyOptions {
