@@ -58,16 +58,25 @@ export function callAuthorizer(
       firstOrigin: { advice: `list both in hosts, or give each client its own ${adapter}` },
     },
   );
+  // The last call's URL, by its service URL and path: calls on one channel share both, and
+  // the same string lets the policy's verdict cache answer without comparing text.
+  let last = { serviceUrl: '', path: undefined as string | undefined, url: '' };
+  const urlOf = (serviceUrl: string, path: string | undefined) => {
+    if (serviceUrl !== last.serviceUrl || path !== last.path) {
+      const host = hostOfServiceUrl(serviceUrl);
+      const url = `${originOf(host)}${path ?? serviceUrl.slice(serviceUrl.lastIndexOf('/'))}`;
+      last = { serviceUrl, path, url };
+    }
+    return last.url;
+  };
   return {
     policy,
     begin(attempt, previous) {
       // The caller's own `authorization`: the call is theirs, whichever host it goes to.
       if (attempt.authorization && !policy.owns(attempt.authorization)) return undefined;
-      const host = hostOfServiceUrl(attempt.serviceUrl);
-      const path = attempt.path ?? attempt.serviceUrl.slice(attempt.serviceUrl.lastIndexOf('/'));
       return policy.begin(
         {
-          url: `${originOf(host)}${path}`,
+          url: urlOf(attempt.serviceUrl, attempt.path),
           method: 'POST',
           authorization: attempt.authorization,
           resendable: attempt.resendable,

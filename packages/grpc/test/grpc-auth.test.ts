@@ -212,6 +212,21 @@ describe(`grpcAuth on grpc-js ${grpcVersion}`, () => {
     expect(codes()).toEqual([0]);
   });
 
+  it('hosts: one interceptor on clients for two hosts judges each call by its own host', async () => {
+    const interceptor = grpcAuth(provider(), { hosts: ['127.0.0.1'] });
+    const listed = client(interceptor, server.address);
+    const other = client(interceptor, `localhost:${server.port}`);
+    await get(listed);
+    expect((await failure(get(other))).code).toBe(grpc.status.UNAUTHENTICATED);
+    await get(listed);
+    expect(server.calls.map((call) => call.authorization !== undefined)).toEqual([
+      true,
+      false,
+      true,
+    ]);
+    expect(auth.stats.total).toBe(1);
+  });
+
   it('without hosts, the interceptor serves the first host only: another fails before any token is sent', async () => {
     const interceptor = grpcAuth(provider());
     await get(client(interceptor, server.address));
