@@ -47,6 +47,10 @@ export function undiciAuth(
   type Carrier = { [LAST]?: { exchange: Exchange; href: string } };
   let lastOrigin: unknown;
   let lastBase = '';
+  // The last href, by its origin and path: a new string per request would make core's
+  // verdict cache compare (and first flatten) the text; the same string answers by identity.
+  let lastPath: string | undefined;
+  let lastHref = '';
 
   /**
    * The request's URL from its own origin (a path never moves it to another host), as an
@@ -57,10 +61,16 @@ export function undiciAuth(
     const origin = dispatch.origin ?? bound;
     if (!origin || dispatch.upgrade || dispatch.method === 'CONNECT') return undefined;
     try {
-      if (origin !== lastOrigin) lastBase = new URL(String(origin)).origin;
-      lastOrigin = origin;
       const { path } = dispatch;
-      return path.startsWith('/') ? `${lastBase}${path}` : new URL(`${lastBase}${path}`).href;
+      if (origin === lastOrigin && path === lastPath) return lastHref;
+      const base = origin === lastOrigin ? lastBase : new URL(String(origin)).origin;
+      const href = path.startsWith('/') ? `${base}${path}` : new URL(`${base}${path}`).href;
+      // All four together, once the URL is whole: a throw above leaves the last ones as they were.
+      lastOrigin = origin;
+      lastBase = base;
+      lastPath = path;
+      lastHref = href;
+      return href;
     } catch {
       return undefined;
     }

@@ -280,6 +280,23 @@ describe.each(versions)('undiciAuth on %s', (_label, undici) => {
     expect(servers.auth.stats.total).toBe(1);
   });
 
+  it('judges each request by its own origin and path: the same path on two origins in turn', async () => {
+    const { send, dispatcher } = setup();
+    const path = '/echo/same';
+    for (let round = 0; round < 2; round++) {
+      await (await send(path)).body.text();
+      await (await undici.request(`${servers.other.url}${path}`, { dispatcher })).body.text();
+    }
+    await (await send('/echo/next')).body.text();
+    expect(servers.other.received.map((r) => r.authorization)).toEqual([undefined, undefined]);
+    const sent = servers.api.requests.map((r) => [r.path, r.status]);
+    expect(sent).toEqual([
+      [path, 200],
+      [path, 200],
+      ['/echo/next', 200],
+    ]);
+  });
+
   it('hands token errors on as core typed errors: request() rejects with it, fetch() with it as cause', async () => {
     const provider = profileProvider(servers.auth, 'generic', { clientSecret: 'wrong-secret' });
     const dispatcher = agentOf(undici).compose(auth(provider, { origins: [servers.api.url] }));
