@@ -99,6 +99,36 @@ describe(`grpcAuth on grpc-js ${grpcVersion}`, () => {
     expect(auth.stats.total).toBe(1);
   });
 
+  it('a client-streaming call carries the token and the server gets every message', async () => {
+    const c = client(grpcAuth(provider()));
+    const answer = await new Promise((resolve, reject) => {
+      const call = c.upload(new grpc.Metadata(), {}, (error, response) =>
+        error ? reject(error) : resolve(response),
+      );
+      for (let i = 0; i < 3; i++) call.write({ i });
+      call.end();
+    });
+    expect(answer).toMatchObject({ count: 3 });
+    expect(codes('Upload')).toEqual([0]);
+    expect(server.calls[0]?.authorization).toMatch(/^Bearer /);
+    expect(auth.stats.total).toBe(1);
+  });
+
+  it('a bidirectional call carries the token and each message is answered', async () => {
+    const c = client(grpcAuth(provider()));
+    const call = c.chat(new grpc.Metadata());
+    const answers = collect(call);
+    for (let i = 0; i < 3; i++) call.write({ i });
+    call.end();
+    expect(await answers).toMatchObject([
+      { echo: { i: 0 } },
+      { echo: { i: 1 } },
+      { echo: { i: 2 } },
+    ]);
+    expect(codes('Chat')).toEqual([0]);
+    expect(auth.stats.total).toBe(1);
+  });
+
   it('100 concurrent cold calls make one token request', async () => {
     const c = client(grpcAuth(provider()));
     const answers = await Promise.all(Array.from({ length: 100 }, (_, id) => get(c, { id })));
@@ -119,13 +149,13 @@ describe(`grpcAuth on grpc-js ${grpcVersion}`, () => {
     expect(replayed?.authorization).not.toBe(first?.authorization);
   });
 
-  it('after revoke-all, 30 concurrent unary calls make one token request, each tried at most twice', async () => {
+  it('after revoke-all, 100 concurrent unary calls make one token request, each tried at most twice', async () => {
     const c = client(grpcAuth(provider()));
     await revokedAfterOneCall(c);
-    await Promise.all(Array.from({ length: 30 }, (_, id) => get(c, { id })));
+    await Promise.all(Array.from({ length: 100 }, (_, id) => get(c, { id })));
     expect(auth.stats.total).toBe(1);
-    expect(codes().filter((code) => code === 16)).toHaveLength(30);
-    expect(codes().filter((code) => code === 0)).toHaveLength(30);
+    expect(codes().filter((code) => code === 16)).toHaveLength(100);
+    expect(codes().filter((code) => code === 0)).toHaveLength(100);
   });
 
   it('a second UNAUTHENTICATED goes back to the caller, with our token masked in details and trailers', async () => {
@@ -148,6 +178,28 @@ describe(`grpcAuth on grpc-js ${grpcVersion}`, () => {
     expect(error.details).toBe('the token lacks the scope this method needs');
     expect(codes()).toEqual([7]);
     expect(auth.stats.total).toBe(1);
+  });
+
+  it('client-streaming and bidirectional calls refused with UNAUTHENTICATED are not replayed', async () => {
+    const c = client(grpcAuth(provider()));
+    await revokedAfterOneCall(c);
+    const uploaded = failure(
+      new Promise((resolve, reject) => {
+        const call = c.upload(new grpc.Metadata(), {}, (error, response) =>
+          error ? reject(error) : resolve(response),
+        );
+        call.write({ i: 0 });
+        call.end();
+      }),
+    );
+    expect((await uploaded).code).toBe(grpc.status.UNAUTHENTICATED);
+    const chat = c.chat(new grpc.Metadata());
+    const chatted = failure(collect(chat));
+    chat.write({ i: 0 });
+    chat.end();
+    expect((await chatted).code).toBe(grpc.status.UNAUTHENTICATED);
+    expect(codes()).toEqual([16, 16]);
+    expect(auth.stats.total).toBe(0);
   });
 
   it('a streaming call refused with UNAUTHENTICATED is not replayed', async () => {
@@ -263,8 +315,20 @@ describe(`grpcAuth on grpc-js ${grpcVersion}`, () => {
     await get(c);
     auth.control.revokeAll();
     server.calls.length = 0;
-    await get(c, {}, new grpc.Metadata(), { deadline: Date.now() + 10_000 });
+    const deadline = Date.now() + 10_000;
+    await get(c, {}, new grpc.Metadata(), { deadline });
     expect(codes()).toEqual([16, 0]);
+    // The server reads the deadline from grpc-timeout (rounded up to its unit): both
+    // attempts end by the caller's deadline, not a fresh 10 s from the replay.
+    const [refused, replayed] = server.calls.map((call) => call.deadline);
+    for (const read of [refused, replayed]) {
+      expect(read).toBeGreaterThan(Date.now());
+      expect(read).toBeLessThanOrEqual(deadline + 5);
+    }
+    // Without one, the server reads none.
+    server.calls.length = 0;
+    await get(c);
+    expect(server.calls[0]?.deadline).toBe(Number.POSITIVE_INFINITY);
   });
 
   it('a call cancelled while its token is refreshed ends CANCELLED and is not made again', async () => {

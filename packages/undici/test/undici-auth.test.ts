@@ -70,6 +70,44 @@ describe.each(versions)('undiciAuth on %s', (_label, undici) => {
     expect(seen).toEqual([undici === versions[0]?.[1] ? 'old' : 'new']);
   });
 
+  // undici 8's dispatchers take the new handler API only, so this is for 6 and 7.
+  const takesOldHandlers = undici !== versions[2]?.[1];
+  if (takesOldHandlers)
+    it('an old-style handler dispatched straight into the chain gets the token, and its 401 is replayed once', async () => {
+      const { dispatcher, send } = setup();
+      await warmThenRevoke(send);
+      const { origin, pathname } = new URL(`${servers.api.url}/echo/legacy`);
+      const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+        let status = 0;
+        const chunks: Buffer[] = [];
+        dispatcher.dispatch(
+          { origin, path: pathname, method: 'GET', headers: {} } as never,
+          {
+            onConnect() {},
+            onHeaders(statusCode: number) {
+              status = statusCode;
+              return true;
+            },
+            onData(chunk: Buffer) {
+              chunks.push(chunk);
+              return true;
+            },
+            onComplete() {
+              resolve({ status, body: Buffer.concat(chunks).toString() });
+            },
+            onError: reject,
+          } as never,
+        );
+      });
+      expect(answer.status).toBe(200);
+      expect(JSON.parse(answer.body)).toMatchObject({ path: '/echo/legacy' });
+      expect(attempts('/echo/legacy')).toEqual([
+        [401, 0],
+        [200, 0],
+      ]);
+      expect(servers.auth.stats.total).toBe(1);
+    });
+
   it('with a cached token, hands the request on before dispatch returns, as undici alone does', async () => {
     let below = 0;
     const probe = (dispatch: undici8.Dispatcher.Dispatch) => (opts: never, handler: object) => {
@@ -206,7 +244,7 @@ describe.each(versions)('undiciAuth on %s', (_label, undici) => {
     expect(echoed.bodyLength).toBe(first?.bodyLength);
   });
 
-  it('sends a Node stream once: its 401 comes back whole, with the refresh done for the next call', async () => {
+  it('sends a Node stream once: its 401 comes back whole and refreshes nothing; the next call refreshes and is replayed', async () => {
     const { send } = setup();
     await warmThenRevoke(send);
     const response = await send('/echo/node-stream', {
@@ -216,7 +254,12 @@ describe.each(versions)('undiciAuth on %s', (_label, undici) => {
     expect(response.statusCode).toBe(401);
     expect(JSON.parse(await response.body.text())).toMatchObject({ error: 'invalid_token' });
     expect(attempts('/echo/node-stream')).toEqual([[401, 11]]);
+    expect(servers.auth.stats.total).toBe(0);
     expect((await send('/echo/next')).statusCode).toBe(200);
+    expect(attempts('/echo/next')).toEqual([
+      [401, 0],
+      [200, 0],
+    ]);
     expect(servers.auth.stats.total).toBe(1);
   });
 

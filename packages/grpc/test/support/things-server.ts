@@ -3,10 +3,12 @@
  * the wire, no .proto) whose methods accept a call only with `authorization: Bearer <token>`
  * for a token the test-utils authorization server says is valid and unrevoked
  * (`auth.verify`, the check its resource server makes), else UNAUTHENTICATED. It records the
- * `authorization` of every call it gets, and the status it answered.
+ * `authorization` and deadline of every call it gets, and the status it answered.
  *
  * - `Get` (unary): `{ echo, sub, jti }`;
  * - `List` (server streaming): three `{ i, jti }` messages;
+ * - `Upload` (client streaming): `{ count, jti }`, the number of messages it got;
+ * - `Chat` (bidirectional): `{ echo, jti }` for each message, then the end;
  * - `Forbidden` (unary): PERMISSION_DENIED for any valid token;
  * - `Echo401` (unary): UNAUTHENTICATED whatever the token, with the `authorization` it got
  *   in the details and in an `x-echo-authorization` trailer (a server that leaks it back);
@@ -28,9 +30,9 @@ const json = {
   deserialize: (bytes: Buffer) => JSON.parse(bytes.toString()) as unknown,
 };
 
-const method = (path: string, responseStream: boolean) => ({
+const method = (path: string, responseStream: boolean, requestStream = false) => ({
   path,
-  requestStream: false,
+  requestStream,
   responseStream,
   requestSerialize: json.serialize,
   requestDeserialize: json.deserialize,
@@ -41,6 +43,8 @@ const method = (path: string, responseStream: boolean) => ({
 export const thingsService = {
   get: method('/test.Things/Get', false),
   list: method('/test.Things/List', true),
+  upload: method('/test.Things/Upload', false, true),
+  chat: method('/test.Things/Chat', true, true),
   forbidden: method('/test.Things/Forbidden', false),
   echo401: method('/test.Things/Echo401', false),
   flaky: method('/test.Things/Flaky', false),
@@ -53,6 +57,8 @@ export interface CallRecord {
   authority: string | undefined;
   /** The `dpop` proof's claims, when one came and verified. */
   proof?: Record<string, unknown>;
+  /** The call's deadline as the server read it (ms since the epoch), Infinity for none. */
+  deadline: number;
   code: number;
 }
 
@@ -72,6 +78,15 @@ export interface ThingsClient extends Grpc.Client {
     metadata: Grpc.Metadata,
     options?: Grpc.CallOptions,
   ): Grpc.ClientReadableStream<unknown>;
+  upload(
+    metadata: Grpc.Metadata,
+    options: Grpc.CallOptions,
+    callback: (error: Grpc.ServiceError | null, response?: unknown) => void,
+  ): Grpc.ClientWritableStream<unknown>;
+  chat(
+    metadata: Grpc.Metadata,
+    options?: Grpc.CallOptions,
+  ): Grpc.ClientDuplexStream<unknown, unknown>;
 }
 
 export interface ThingsServer {
@@ -99,7 +114,7 @@ export async function startThingsServer(
 
   /** The token's claims, or the status to end the call with. */
   async function check(
-    call: Grpc.ServerUnaryCall<unknown, unknown> | Grpc.ServerWritableStream<unknown, unknown>,
+    call: Pick<Grpc.ServerUnaryCall<unknown, unknown>, 'metadata' | 'getDeadline'>,
     name: string,
   ) {
     const authorization = call.metadata.get('authorization');
@@ -107,6 +122,7 @@ export async function startThingsServer(
       method: name,
       authorization: typeof authorization[0] === 'string' ? authorization[0] : undefined,
       authority: call.metadata.get(':authority')[0] as string | undefined,
+      deadline: Number(call.getDeadline()),
       code: -1,
     };
     calls.push(record);
@@ -192,6 +208,33 @@ export async function startThingsServer(
         for (let i = 0; i < 3; i++) call.write({ i, jti: claims.jti });
         call.end();
       });
+    },
+    upload(
+      call: Grpc.ServerReadableStream<unknown, unknown>,
+      callback: Grpc.sendUnaryData<unknown>,
+    ) {
+      // Listening at once: messages may come while the token is being checked.
+      let count = 0;
+      call.on('data', () => count++);
+      const ended = new Promise((resolve) => call.on('end', resolve));
+      void check(call, 'Upload').then(async ({ record, claims }) => {
+        if (!claims) return callback(refused(record));
+        await ended;
+        record.code = grpc.status.OK;
+        callback(null, { count, jti: claims.jti });
+      });
+    },
+    chat(call: Grpc.ServerDuplexStream<unknown, unknown>) {
+      // Each message is answered once the token is checked, in the order it came.
+      const checked = check(call, 'Chat');
+      void checked.then(({ record, claims }) => {
+        if (!claims) call.emit('error', refused(record));
+        else record.code = grpc.status.OK;
+      });
+      call.on('data', (message: unknown) => {
+        void checked.then(({ claims }) => claims && call.write({ echo: message, jti: claims.jti }));
+      });
+      call.on('end', () => void checked.then(({ claims }) => claims && call.end()));
     },
   });
 
