@@ -31,6 +31,8 @@ export class AuthorizedCall
 {
   readonly #authorizer: CallAuthorizer;
   readonly #nextCall: NextCall;
+  /** The call below ours (the next interceptor's, or grpc-js' own). */
+  readonly #below: ReturnType<NextCall>;
   readonly #options: CallOptions;
   readonly #path: string;
   /** Unary: the answer is held for a replay, and the metadata and message kept for it. */
@@ -59,7 +61,9 @@ export class AuthorizedCall
     path: string,
     unary: boolean,
   ) {
-    super(nextCall(options));
+    const below = nextCall(options);
+    super(below);
+    this.#below = below;
     this.#authorizer = authorizer;
     this.#nextCall = nextCall;
     this.#options = options;
@@ -93,12 +97,16 @@ export class AuthorizedCall
     // Kept as it is: grpc-js clones what it is given (ResolvingCall.start), and the replay
     // sends a clone of it.
     if (this.#unary) this.#saved = metadata;
-    super.start(metadata, this);
+    this.#below.start(metadata, this);
   }
 
   override sendMessageWithContext(context: object, message: unknown): void {
     if (this.#unary) this.#message = message;
-    super.sendMessageWithContext(context, message);
+    this.#below.sendMessageWithContext(context, message);
+  }
+
+  override halfClose(): void {
+    this.#below.halfClose();
   }
 
   override cancelWithStatus(code: Status, details: string): void {
@@ -110,7 +118,7 @@ export class AuthorizedCall
       });
     }
     this.#replay?.cancelWithStatus(Status.CANCELLED, 'Cancelled on client');
-    super.cancelWithStatus(code, details);
+    this.#below.cancelWithStatus(code, details);
   }
 
   onReceiveMetadata(metadata: Metadata): void {

@@ -8,9 +8,19 @@ import { type Exchange, type MaybePromise, whenReady } from '@m2m-auth/core/adap
 import { metadataTarget } from './metadata-target.ts';
 import { failureStatus } from './status.ts';
 
+// The last Bearer token's metadata, for the next attempts with the same header: grpc-js only
+// reads what a generator hands it (`merge` copies the values into the call's own metadata),
+// and building it costs checking the whole token against the legal-value pattern.
+let lastBearer: { header: string; metadata: Metadata } | undefined;
+
 function tokenMetadata(exchange: Exchange | undefined): Metadata {
+  const headers = exchange?.headers();
+  // A DPoP proof is new for each attempt: only a Bearer header's metadata is kept.
+  const bearer = headers?.dpop === undefined ? headers?.authorization : undefined;
+  if (bearer !== undefined && lastBearer?.header === bearer) return lastBearer.metadata;
   const metadata = new Metadata();
   exchange?.apply(metadataTarget(metadata));
+  if (bearer !== undefined) lastBearer = { header: bearer, metadata };
   return metadata;
 }
 
