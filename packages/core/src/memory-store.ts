@@ -16,7 +16,7 @@ export const DEFAULT_MAX_ENTRIES = 10_000;
 
 /** The memory store answers synchronously, which keeps the cached path short. */
 export interface MemoryStore extends TokenStore {
-  get(key: string): StoredToken | undefined;
+  get(key: string, now?: number): StoredToken | undefined;
   set(key: string, value: StoredToken, ttlMs: number): void;
   deleteIf(key: string, accessToken: string): boolean;
   lock(key: string, ttlMs: number): TokenStoreLock | undefined;
@@ -40,10 +40,10 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
     get size() {
       return entries.size;
     },
-    get(key) {
+    get(key, now = Date.now()) {
       const entry = entries.get(key);
       if (!entry) return undefined;
-      if (Date.now() >= entry.until) {
+      if (now >= entry.until) {
         entries.delete(key);
         return undefined;
       }

@@ -177,9 +177,9 @@ export function createTokenCache(
     request: KeyedRequest,
     entry: StoredToken | undefined,
     signal: AbortSignal | undefined,
+    now: number,
   ): MaybePromise<AccessToken> {
     if (entry) {
-      const now = Date.now();
       const state = freshness(entry, now);
       if (state !== 'stale') {
         publishServed(request.key, request.scope, entry, now, state === 'refresh-ahead');
@@ -197,10 +197,12 @@ export function createTokenCache(
     // Not `async`, and no promise for a cached token: this is the hot path of every request
     // (bench/RESULTS.md). A store that throws throws here; the provider makes it a rejection.
     get(request, signal) {
-      const entry = store.get(request.key);
+      // One clock read for the store and the freshness check (it costs more than the lookup).
+      const now = Date.now();
+      const entry = store.get(request.key, now);
       return entry instanceof Promise
-        ? entry.then((value) => serve(request, value, signal))
-        : serve(request, entry, signal);
+        ? entry.then((value) => serve(request, value, signal, Date.now()))
+        : serve(request, entry, signal, now);
     },
     async invalidate(request, accessToken) {
       const deleted = await store.deleteIf(request.key, accessToken);

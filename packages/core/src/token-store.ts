@@ -44,7 +44,12 @@ export interface TokenStoreLock {
 export type MaybePromise<T> = T | Promise<T>;
 
 export interface TokenStore {
-  get(key: string): MaybePromise<StoredToken | undefined>;
+  /**
+   * The entry, or `undefined` once its `ttlMs` has passed. `now` is the caller's reading of
+   * `Date.now()` for this lookup: a store that checks expiry itself may use it instead of
+   * reading the clock again (a cached token's request reads it once).
+   */
+  get(key: string, now?: number): MaybePromise<StoredToken | undefined>;
   /** Stores `value` for `ttlMs`; after that `get` answers `undefined`. */
   set(key: string, value: StoredToken, ttlMs: number): MaybePromise<void>;
   /** Deletes the entry only if it still holds `accessToken`; true if it did. */

@@ -43,6 +43,15 @@ describe('memoryStore', () => {
     expect(store.get('k')).toBeUndefined();
   });
 
+
+  it("judges expiry by the caller's clock reading when given one", () => {
+    const store = memoryStore();
+    const now = Date.now();
+    store.set('k', stored('A', now), 1_000);
+    expect(store.get('k', now + 999)?.token.accessToken).toBe('A');
+    expect(store.get('k', now + 5_000)).toBeUndefined();
+    expect(store.size).toBe(0); // an expired entry is dropped, as on a read without one
+  });
   it('deletes only when the entry still holds the given token', () => {
     const store = memoryStore();
     store.set('k', stored('NEW'), 10_000);

@@ -124,10 +124,9 @@ export function redisStore(client: RedisClientLike, options: RedisStoreOptions =
 
   return {
     // The cached path: answered from the local copy, synchronously, until its refresh point.
-    get(key) {
+    get(key, now = Date.now()) {
       const mine = local.get(key);
       if (mine && !held.has(key)) {
-        const now = Date.now();
         if (now < mine.refreshAt || now < (recheckAt.get(key) ?? 0) || redis.paused) return mine;
       }
       return readThrough(key, mine);
