@@ -13,15 +13,12 @@ import {
   isOwnRequest,
   isPromise,
   isStreamed,
-  keptBody,
-  type OutgoingRequest,
   type RequestPolicyOptions,
   recordHeaders,
 } from '@m2m-auth/core/adapter';
-import { AuthorizedCall } from './authorized-call.ts';
+import { AuthorizedCall, type CallLinks } from './authorized-call.ts';
 import { headerRecord } from './dispatch-headers.ts';
 import type { Dispatch, DispatchOptions, Handler, LegacyHandler } from './handler.ts';
-import { FromLegacy, ToLegacy } from './legacy-handlers.ts';
 
 export interface UndiciAuthOptions extends RequestPolicyOptions {
   /**
@@ -76,8 +73,21 @@ export function undiciAuth(
     }
   }
 
-  return (dispatch, bound) =>
-    function undiciAuthDispatch(opts: DispatchOptions, handler: Handler & LegacyHandler) {
+  const remember = (call: AuthorizedCall, exchange: Exchange | undefined) => {
+    if (exchange && Object.isExtensible(call.handler))
+      (call.handler as Carrier)[LAST] = { exchange, href: call.request.url };
+    return exchange;
+  };
+
+  return (dispatch, bound) => {
+    const links: CallLinks = {
+      dispatch,
+      next: async (call, previous) => remember(call, await policy.begin(call.request, previous)),
+      remember,
+      scrub: policy.scrub,
+      maxBytes,
+    };
+    return function undiciAuthDispatch(opts: DispatchOptions, handler: Handler & LegacyHandler) {
       const href = hrefOf(opts, bound);
       // Core's own token request must not wait for a token.
       if (!href || isOwnRequest(href)) return dispatch(opts, handler);
@@ -87,7 +97,7 @@ export function undiciAuth(
       if (!seen && !policy.serves(href) && !policy.owns(authorization)) {
         return dispatch(opts, handler);
       }
-      const request: OutgoingRequest = {
+      const request = {
         url: href,
         method: opts.method,
         authorization,
@@ -95,37 +105,23 @@ export function undiciAuth(
         resendable: isStreamed(opts.body) || undefined,
         signal: opts.signal instanceof AbortSignal ? opts.signal : undefined,
       };
-      const remember = (exchange: Exchange | undefined) => {
-        if (exchange && Object.isExtensible(handler))
-          (handler as Carrier)[LAST] = { exchange, href };
-        return exchange;
-      };
-      const legacy = typeof handler.onRequestStart !== 'function';
-      const call = new AuthorizedCall(legacy ? new FromLegacy(handler) : handler, opts, headers, {
-        send: (o, h) => dispatch(o, legacy ? new ToLegacy(h) : h),
-        next: async (previous) => remember(await policy.begin(request, previous)),
-        scrub: policy.scrub,
-      });
+      const call = new AuthorizedCall(handler, opts, headers, request, links);
       const first = !seen
         ? policy.begin(request)
         : seen.href === href
           ? policy.begin(request, seen.exchange) // a retry of the same request
           : seen.exchange.hop({ method: opts.method ?? 'GET', url: href }); // a redirect hop
-      const go = (exchange: Exchange | undefined) => {
-        if (!exchange) return dispatch(opts, handler);
-        remember(exchange);
-        call.start(exchange, keptBody(opts.body, exchange.mayReplay, maxBytes));
+      if (isPromise(first)) {
+        first.then((exchange) => call.start(exchange)).catch((error: unknown) => call.fail(error));
         return true;
-      };
-      if (isPromise(first)) first.then(go).catch((error: unknown) => call.fail(error));
-      else {
-        // A cached token: sent at once, as without us.
-        try {
-          return go(first);
-        } catch (error) {
-          call.fail(error);
-        }
       }
-      return true;
+      // A cached token: sent at once, as without us.
+      try {
+        return call.start(first);
+      } catch (error) {
+        call.fail(error);
+        return true;
+      }
     };
+  };
 }
