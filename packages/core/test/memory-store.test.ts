@@ -43,7 +43,6 @@ describe('memoryStore', () => {
     expect(store.get('k')).toBeUndefined();
   });
 
-
   it("judges expiry by the caller's clock reading when given one", () => {
     const store = memoryStore();
     const now = Date.now();
