@@ -8,20 +8,22 @@ import { type Exchange, type MaybePromise, whenReady } from '@m2m-auth/core/adap
 import { metadataTarget } from './metadata-target.ts';
 import { failureStatus } from './status.ts';
 
-// The last Bearer token's metadata, for the next attempts with the same header: grpc-js only
-// reads what a generator hands it (`merge` copies the values into the call's own metadata),
-// and building it costs checking the whole token against the legal-value pattern.
+// The last Bearer token's metadata, for the next attempts with the same header: building it
+// checks the whole token against the legal-value pattern, and a clone copies the values as
+// they are. Each attempt gets its own clone: grpc-js 1.14 merges into what a generator hands
+// it on one path (single-subchannel-channel.ts, for ORCA load-report streams).
 let lastBearer: { header: string; metadata: Metadata } | undefined;
 
 function tokenMetadata(exchange: Exchange | undefined): Metadata {
   const headers = exchange?.headers();
   // A DPoP proof is new for each attempt: only a Bearer header's metadata is kept.
   const bearer = headers?.dpop === undefined ? headers?.authorization : undefined;
-  if (bearer !== undefined && lastBearer?.header === bearer) return lastBearer.metadata;
+  if (bearer !== undefined && lastBearer?.header === bearer) return lastBearer.metadata.clone();
   const metadata = new Metadata();
   exchange?.apply(metadataTarget(metadata));
-  if (bearer !== undefined) lastBearer = { header: bearer, metadata };
-  return metadata;
+  if (bearer === undefined) return metadata;
+  lastBearer = { header: bearer, metadata };
+  return metadata.clone();
 }
 
 function generatorError(error: unknown): Error & { code: number } {

@@ -92,6 +92,33 @@ describe.skipIf(!openssl)(`TLS channels on grpc-js ${grpcVersion}`, () => {
     expect(server.calls.map((call) => call.code)).toEqual([0, 16]);
   });
 
+  it('each generated metadata is its own: writing into one (as grpc-js 1.14 does for ORCA streams) reaches no other call', async () => {
+    const creds = grpcCallCredentials(provider(), { hosts: ['localhost'] });
+    // What grpc-js hands a generator for things.Things/Get (the host without its port).
+    const options = {
+      service_url: 'https://localhost/things.Things',
+      method_name: '/things.Things/Get',
+    };
+    const first = await creds.generateMetadata(options);
+    const extra = new grpc.Metadata();
+    extra.set('grpc-accept-encoding', 'identity');
+    first.merge(extra); // single-subchannel-channel merges the call's metadata into it
+    first.add('authorization', 'Bearer someone-else');
+    const second = await creds.generateMetadata(options);
+    expect(Object.keys(second.getMap())).toEqual(['authorization']);
+    expect(second.get('authorization')).toHaveLength(1);
+    expect(second.get('authorization')[0]).toMatch(/^Bearer (?!someone-else)/);
+    // The token reaches a real call once, untouched by the writes above.
+    const c = client(
+      grpc.credentials.combineChannelCredentials(grpc.credentials.createSsl(ca), creds),
+    );
+    await expect(get(c)).resolves.toBeDefined();
+    expect(server.calls).toEqual([
+      expect.objectContaining({ authorization: second.get('authorization')[0], code: 0 }),
+    ]);
+    expect(auth.stats.total).toBe(1);
+  });
+
   it('call credentials give no token to a host not listed', async () => {
     const c = client(
       grpc.credentials.combineChannelCredentials(
