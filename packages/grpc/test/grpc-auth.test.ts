@@ -32,6 +32,7 @@ afterAll(async () => {
 beforeEach(() => {
   auth.stats.reset();
   server.calls.length = 0;
+  server.requireDpopNonce(undefined);
 });
 
 const provider = (clientSecret = 'demo-secret') =>
@@ -364,6 +365,85 @@ describe(`grpcAuth on grpc-js ${grpcVersion}`, () => {
     const [first, second] = server.calls.map((call) => call.proof);
     expect(first).toMatchObject({ htm: 'POST', htu: 'https://127.0.0.1/test.Things/Get' });
     expect(second?.['jti']).not.toBe(first?.['jti']);
+  });
+
+  it('a DPoP nonce challenge in the trailers is answered: the same token again with a proof carrying the nonce, once', async () => {
+    const tokens = createTokenProvider({
+      tokenUrl: auth.tokenUrl('dpop'),
+      clientId: 'demo-client',
+      clientSecret: 'demo-secret',
+      dpop: true,
+    });
+    const c = client(grpcAuth(tokens));
+    await get(c); // a token, and no nonce asked for yet
+    server.requireDpopNonce('nonce-1');
+    await get(c);
+    await get(c); // the nonce is remembered: no challenge
+    server.requireDpopNonce('nonce-2'); // the server rotates it
+    await get(c);
+    const { accessToken } = await tokens.getToken();
+    expect(server.calls.map((call) => [call.code, call.challenged])).toEqual([
+      [0, undefined],
+      [16, 'nonce-1'],
+      [0, undefined],
+      [0, undefined],
+      [16, 'nonce-2'],
+      [0, undefined],
+    ]);
+    expect(server.calls.map((call) => call.proof?.['nonce'])).toEqual([
+      undefined,
+      undefined,
+      'nonce-1',
+      'nonce-1',
+      'nonce-1',
+      'nonce-2',
+    ]);
+    // Not a bad token: every call carried the same one, and only the first call asked for it.
+    expect(new Set(server.calls.map((call) => call.authorization))).toEqual(
+      new Set([`DPoP ${accessToken}`]),
+    );
+    expect(auth.stats.issued).toBe(1); // (the token endpoint's own nonce round is not a token)
+  });
+
+  it('a DPoP nonce challenge answered with another challenge comes back to the caller: one replay', async () => {
+    const tokens = createTokenProvider({
+      tokenUrl: auth.tokenUrl('dpop'),
+      clientId: 'demo-client',
+      clientSecret: 'demo-secret',
+      dpop: true,
+    });
+    const c = client(grpcAuth(tokens));
+    await get(c);
+    // Each challenge names a nonce the server has moved past by the time the replay comes.
+    server.requireDpopNonce('moving', { everyCall: true });
+    const error = await failure(get(c));
+    expect(error).toMatchObject({ code: grpc.status.UNAUTHENTICATED });
+    expect(server.calls.map((call) => [call.code, call.challenged, call.proof?.['nonce']])).toEqual(
+      [
+        [0, undefined, undefined],
+        [16, 'moving-0', undefined],
+        [16, 'moving-1', 'moving-0'],
+      ],
+    );
+    expect(auth.stats.issued).toBe(1); // (the token endpoint's own nonce round is not a token)
+  });
+
+  it('a streaming call refused for a DPoP nonce is not replayed, but the next call carries the nonce', async () => {
+    const tokens = createTokenProvider({
+      tokenUrl: auth.tokenUrl('dpop'),
+      clientId: 'demo-client',
+      clientSecret: 'demo-secret',
+      dpop: true,
+    });
+    const c = client(grpcAuth(tokens));
+    server.requireDpopNonce('nonce-1');
+    const error = await failure(collect(c.list({}, new grpc.Metadata())));
+    expect(error).toMatchObject({ code: grpc.status.UNAUTHENTICATED });
+    await get(c);
+    expect(server.calls.map((call) => [call.method, call.code, call.proof?.['nonce']])).toEqual([
+      ['List', 16, undefined],
+      ['Get', 0, 'nonce-1'],
+    ]);
   });
 
   it('call credentials given on the call are the caller’s: the interceptor adds nothing', async () => {

@@ -18,6 +18,11 @@
  * A DPoP-bound token (`cnf.jkt`) is accepted only as `authorization: DPoP <token>` with a
  * `dpop` proof (RFC 9449 §4.3, checked with jose) signed by that key, for `htm` POST and
  * `htu` `https://<host>/<service>/<method>`, the host without the port (what grpc-js shows).
+ * With `requireDpopNonce(nonce)`, a proof must also carry that `nonce` (RFC 9449 §9): one
+ * without it is refused with UNAUTHENTICATED and trailers `www-authenticate: DPoP
+ * error="use_dpop_nonce"` and `dpop-nonce: <nonce>`, as an HTTP resource server answers.
+ * With `{ everyCall: true }` the nonce changes with each challenge (`<nonce>-0`, `-1`, ...),
+ * so the nonce a challenge names is already stale when the replay brings it.
  */
 import type * as Grpc from '@grpc/grpc-js';
 import { type AuthServer, accessTokenHash } from '@m2m-auth/test-utils';
@@ -60,6 +65,8 @@ export interface CallRecord {
   /** The call's deadline as the server read it (ms since the epoch), Infinity for none. */
   deadline: number;
   code: number;
+  /** The nonce this call was refused for not carrying (a DPoP nonce challenge). */
+  challenged?: string;
 }
 
 /** What the server's callers see: a client with our methods. */
@@ -94,6 +101,8 @@ export interface ThingsServer {
   readonly address: string;
   readonly port: number;
   readonly calls: CallRecord[];
+  /** From now on a DPoP proof must carry `nonce`; `undefined` asks for none. */
+  requireDpopNonce(nonce: string | undefined, options?: { everyCall?: boolean }): void;
   /** A client constructor for the service, from the same grpc-js as the server. */
   readonly Client: new (
     address: string,
@@ -111,6 +120,10 @@ export async function startThingsServer(
   const calls: CallRecord[] = [];
   const server = new grpc.Server();
   const flakySeen = new Set<unknown>();
+  let dpopNonce: string | undefined;
+  let nonceChanges: number | undefined;
+  const currentNonce = () =>
+    nonceChanges === undefined ? dpopNonce : `${dpopNonce}-${nonceChanges}`;
 
   /** The token's claims, or the status to end the call with. */
   async function check(
@@ -134,6 +147,12 @@ export async function startThingsServer(
     const proof = await dpopProof(call.metadata.get('dpop'), token as string, name);
     if (!proof || proof.jkt !== bound) return { record };
     record.proof = proof.claims;
+    const nonce = currentNonce();
+    if (nonce !== undefined && proof.claims['nonce'] !== nonce) {
+      record.challenged = nonce;
+      if (nonceChanges !== undefined) nonceChanges++;
+      return { record };
+    }
     return { record, claims };
   }
   async function dpopProof(values: Grpc.MetadataValue[], token: string, name: string) {
@@ -157,7 +176,11 @@ export async function startThingsServer(
     details = 'the token is missing, invalid, expired or revoked',
   ) => {
     record.code = grpc.status.UNAUTHENTICATED;
-    return { code: grpc.status.UNAUTHENTICATED, details };
+    if (record.challenged === undefined) return { code: grpc.status.UNAUTHENTICATED, details };
+    const metadata = new grpc.Metadata();
+    metadata.set('www-authenticate', 'DPoP error="use_dpop_nonce"');
+    metadata.set('dpop-nonce', record.challenged);
+    return { code: grpc.status.UNAUTHENTICATED, details: 'a DPoP nonce is required', metadata };
   };
 
   server.addService(thingsService, {
@@ -252,6 +275,10 @@ export async function startThingsServer(
     address: `127.0.0.1:${port}`,
     port,
     calls,
+    requireDpopNonce: (nonce, options) => {
+      dpopNonce = nonce;
+      nonceChanges = options?.everyCall ? 0 : undefined;
+    },
     Client,
     close: () =>
       new Promise<void>((resolve) => {
