@@ -42,6 +42,14 @@ const provider = (clientSecret = 'demo-secret') =>
     clientSecret,
   });
 
+const dpopProvider = () =>
+  createTokenProvider({
+    tokenUrl: auth.tokenUrl('dpop'),
+    clientId: 'demo-client',
+    clientSecret: 'demo-secret',
+    dpop: true,
+  });
+
 function client(interceptor: grpc.Interceptor, address = server.address): ThingsClient {
   const made = new server.Client(address, grpc.credentials.createInsecure(), {
     interceptors: [interceptor],
@@ -348,12 +356,7 @@ describe(`grpcAuth on grpc-js ${grpcVersion}`, () => {
   });
 
   it('a DPoP-bound token goes as authorization: DPoP with a proof for POST https://<host>/<service>/<method>', async () => {
-    const tokens = createTokenProvider({
-      tokenUrl: auth.tokenUrl('dpop'),
-      clientId: 'demo-client',
-      clientSecret: 'demo-secret',
-      dpop: true,
-    });
+    const tokens = dpopProvider();
     const c = client(grpcAuth(tokens));
     await get(c);
     await get(c);
@@ -368,12 +371,7 @@ describe(`grpcAuth on grpc-js ${grpcVersion}`, () => {
   });
 
   it('a DPoP nonce challenge in the trailers is answered: the same token again with a proof carrying the nonce, once', async () => {
-    const tokens = createTokenProvider({
-      tokenUrl: auth.tokenUrl('dpop'),
-      clientId: 'demo-client',
-      clientSecret: 'demo-secret',
-      dpop: true,
-    });
+    const tokens = dpopProvider();
     const c = client(grpcAuth(tokens));
     await get(c); // a token, and no nonce asked for yet
     server.requireDpopNonce('nonce-1');
@@ -406,12 +404,7 @@ describe(`grpcAuth on grpc-js ${grpcVersion}`, () => {
   });
 
   it('a DPoP nonce challenge answered with another challenge comes back to the caller: one replay', async () => {
-    const tokens = createTokenProvider({
-      tokenUrl: auth.tokenUrl('dpop'),
-      clientId: 'demo-client',
-      clientSecret: 'demo-secret',
-      dpop: true,
-    });
+    const tokens = dpopProvider();
     const c = client(grpcAuth(tokens));
     await get(c);
     // Each challenge names a nonce the server has moved past by the time the replay comes.
@@ -429,12 +422,7 @@ describe(`grpcAuth on grpc-js ${grpcVersion}`, () => {
   });
 
   it('a streaming call refused for a DPoP nonce is not replayed, but the next call carries the nonce', async () => {
-    const tokens = createTokenProvider({
-      tokenUrl: auth.tokenUrl('dpop'),
-      clientId: 'demo-client',
-      clientSecret: 'demo-secret',
-      dpop: true,
-    });
+    const tokens = dpopProvider();
     const c = client(grpcAuth(tokens));
     server.requireDpopNonce('nonce-1');
     const error = await failure(collect(c.list({}, new grpc.Metadata())));
