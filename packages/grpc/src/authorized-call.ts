@@ -81,6 +81,7 @@ export class AuthorizedCall
           : { ...attempt, authorization: this.#authorization },
         this.exchange,
       ),
+      this.#authorizer.metadata,
       callback,
       this,
     );

@@ -13,6 +13,7 @@ import {
   type RequestPolicyOptions,
 } from '@m2m-auth/core/adapter';
 import { type HostOptions, hostOfServiceUrl, hostOrigins, originOf } from './hosts.ts';
+import { type MetadataFor, tokenMetadata } from './token-metadata.ts';
 
 export interface CallAuthOptions
   extends HostOptions,
@@ -32,6 +33,8 @@ export interface CallAttempt {
 
 export interface CallAuthorizer {
   readonly policy: RequestPolicy;
+  /** An attempt's headers as metadata, the last Bearer header's kept for this authorizer. */
+  readonly metadata: MetadataFor;
   /**
    * The attempt's exchange, or `undefined` when the call is not ours to authorize: at once
    * with a cached token, else a promise (a refused host is a rejected one, never a throw).
@@ -71,6 +74,7 @@ export function callAuthorizer(
   };
   return {
     policy,
+    metadata: tokenMetadata(),
     begin(attempt, previous) {
       // The caller's own `authorization`: the call is theirs, whichever host it goes to.
       if (attempt.authorization && !policy.owns(attempt.authorization)) return undefined;

@@ -26,6 +26,7 @@ export function grpcCallCredentials(
         path: params.method_name,
         resendable: false,
       }),
+      authorizer.metadata,
       callback,
     );
   });

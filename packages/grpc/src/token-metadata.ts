@@ -8,22 +8,29 @@ import { type Exchange, type MaybePromise, whenReady } from '@m2m-auth/core/adap
 import { metadataTarget } from './metadata-target.ts';
 import { failureStatus } from './status.ts';
 
-// The last Bearer token's metadata, for the next attempts with the same header: building it
-// checks the whole token against the legal-value pattern, and a clone copies the values as
-// they are. Each attempt gets its own clone: grpc-js 1.14 merges into what a generator hands
-// it on one path (single-subchannel-channel.ts, for ORCA load-report streams).
-let lastBearer: { header: string; metadata: Metadata } | undefined;
+/** Our headers for an attempt as grpc-js `Metadata`. */
+export type MetadataFor = (exchange: Exchange | undefined) => Metadata;
 
-function tokenMetadata(exchange: Exchange | undefined): Metadata {
-  const headers = exchange?.headers();
-  // A DPoP proof is new for each attempt: only a Bearer header's metadata is kept.
-  const bearer = headers?.dpop === undefined ? headers?.authorization : undefined;
-  if (bearer !== undefined && lastBearer?.header === bearer) return lastBearer.metadata.clone();
-  const metadata = new Metadata();
-  exchange?.apply(metadataTarget(metadata));
-  if (bearer === undefined) return metadata;
-  lastBearer = { header: bearer, metadata };
-  return metadata.clone();
+/**
+ * A `MetadataFor` that keeps the last Bearer header's metadata, one per authorizer (so two
+ * providers in turn do not undo each other's, and a provider's token goes with it): building
+ * it checks the whole token against the legal-value pattern, and a clone copies the values
+ * as they are. Each attempt gets its own clone: grpc-js 1.14 merges into what a generator
+ * hands it on one path (single-subchannel-channel.ts, for ORCA load-report streams).
+ */
+export function tokenMetadata(): MetadataFor {
+  let last: { header: string; metadata: Metadata } | undefined;
+  return (exchange) => {
+    const headers = exchange?.headers();
+    // A DPoP proof is new for each attempt: only a Bearer header's metadata is kept.
+    const bearer = headers?.dpop === undefined ? headers?.authorization : undefined;
+    if (bearer !== undefined && last?.header === bearer) return last.metadata.clone();
+    const metadata = new Metadata();
+    exchange?.apply(metadataTarget(metadata));
+    if (bearer === undefined) return metadata;
+    last = { header: bearer, metadata };
+    return metadata.clone();
+  };
 }
 
 function generatorError(error: unknown): Error & { code: number } {
@@ -38,18 +45,20 @@ export interface AttemptOutcome {
 }
 
 /**
- * Answers a metadata generator's `callback` with the attempt's begun exchange: at once with a
- * cached token, else when core has it; `outcome` (if given) records what came.
+ * Answers a metadata generator's `callback` with the attempt's begun exchange (as
+ * `metadataFor` makes it metadata): at once with a cached token, else when core has it;
+ * `outcome` (if given) records what came.
  */
 export function answerGenerator(
   begun: MaybePromise<Exchange | undefined>,
+  metadataFor: MetadataFor,
   callback: (error: Error | null, metadata?: Metadata) => void,
   outcome: AttemptOutcome = {},
 ): void {
   const ready = (exchange: Exchange | undefined) => {
     outcome.exchange = exchange;
     outcome.failure = undefined;
-    callback(null, tokenMetadata(exchange));
+    callback(null, metadataFor(exchange));
   };
   whenReady(begun, ready, (error) => {
     outcome.failure = error;
