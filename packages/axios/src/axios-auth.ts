@@ -82,9 +82,8 @@ export function axiosAuth(
   const requestId = instance.interceptors.request.use(async (config: Carrier) => {
     const settings = config.m2mAuth;
     const url = target(config);
-    // A relative URL without baseURL is not an origin we serve; `auth` is the caller's own
-    // Authorization (axios sets Basic from it after the interceptors).
-    if (settings?.skip || config.auth || url === undefined) return config;
+    // A relative URL without baseURL is not an origin we serve.
+    if (settings?.skip || url === undefined) return config;
     // A hop of a redirect followed through core comes with its exchange made.
     const exchange =
       takeHopExchange(config) ??
@@ -93,7 +92,9 @@ export function axiosAuth(
           url,
           method: config.method,
           proofUrl: () => fullUrl(config),
-          authorization: config.headers.get('authorization'),
+          // `auth` is the caller's own Authorization: axios sets Basic from it after the
+          // interceptors, so core is shown it as the header it will be.
+          authorization: config.auth ? 'Basic' : config.headers.get('authorization'),
           scope: settings?.scope,
           signal: config.signal as AbortSignal | undefined,
           body: config.data,

@@ -94,6 +94,12 @@ export interface RequestPolicy {
   follow<R extends AnswerLike>(exchange: Exchange, attempt: HopAttempt<R>): Promise<R>;
   /** Whether requests to `url` get our token. */
   serves(url: string | URL): boolean;
+  /**
+   * Whether `begin` would do anything with a new request to `url` carrying `authorization`
+   * (an exchange, or a rejection for a refused origin), rather than answer `undefined`: for a
+   * transport that sees every request of the process and passes the others on untouched.
+   */
+  concerns(url: string | URL, authorization: unknown): boolean;
   /** Whether an `Authorization` value is ours: a token handed out lately, or its masked form. */
   owns(authorization: unknown): boolean;
   /** The client's own error with our tokens masked (unless `maskTokensInErrors: false`). */
@@ -132,6 +138,19 @@ export function createRequestPolicy(
     },
   };
   const masking = options.maskTokensInErrors ?? true;
+  const owns = (authorization: unknown) =>
+    typeof authorization === 'string' && issued.isOurs(authorization);
+
+  /**
+   * The origin's verdict for a request `begin` acts on; `undefined` when it is not ours: the
+   * caller's own `Authorization`, or an origin not listed without a header of ours on it.
+   */
+  function standing(url: string | URL, authorization: unknown) {
+    const ours = owns(authorization);
+    if (authorization && !ours) return undefined;
+    const verdict = verdictFor(url);
+    return verdict.listed || ours || verdict.refusal ? verdict : undefined;
+  }
 
   function begin(
     request: OutgoingRequest,
@@ -149,17 +168,14 @@ export function createRequestPolicy(
     previous: Exchange | undefined,
   ): MaybePromise<Exchange | undefined> {
     if (previous?.crossed && !previous.settled) return previous;
-    const { authorization } = request;
-    const ours = typeof authorization === 'string' && issued.isOurs(authorization);
-    if (authorization && !ours) return undefined;
-    const verdict = verdictFor(request.url);
+    const verdict = standing(request.url, request.authorization);
+    if (!verdict) return undefined;
     if (verdict.refusal) throw new ConfigError(verdict.refusal);
     if (verdict.listed && !verdict.secure) {
       throw new ConfigError(
         `Refusing to send a token to ${verdict.origin} over plain http:; use https: or set allowInsecureHttp`,
       );
     }
-    if (!verdict.listed && !ours) return undefined;
     const { scope, proofUrl, url } = request;
     const facts = {
       origin: verdict.origin,
@@ -171,7 +187,8 @@ export function createRequestPolicy(
       signal: request.signal ?? undefined,
       resendable: request.resendable ?? !isOneShotBody(request.body),
     };
-    // A header of ours on a request moved elsewhere (a retry layer's failover): it comes off.
+    // Not listed, so the header on it is ours, on a request moved elsewhere (a retry layer's
+    // failover): it comes off.
     if (!verdict.listed) return Exchange.withdrawn(context, facts);
     if (previous && !previous.settled) return previous.next(facts);
     return whenReady(context.authorization(facts.provider, facts.signal, facts.target), (auth) =>
@@ -193,7 +210,8 @@ export function createRequestPolicy(
       if (request.followRedirects && exchange.followsRedirects) return follow(exchange, attempt);
       return exchange.send((n) => attempt(exchange, n));
     },
-    owns: (authorization) => typeof authorization === 'string' && issued.isOurs(authorization),
+    owns,
+    concerns: (url, authorization) => standing(url, authorization) !== undefined,
     serves(url) {
       const { listed, secure } = verdictFor(url);
       return listed && secure;

@@ -57,6 +57,36 @@ describe('createRequestPolicy', () => {
     expect(policy.serves('http://api.vendor.example/y')).toBe(false);
   });
 
+  it('concerns() answers as begin() acts: every request begin() would authorize, strip or refuse, and no other', async () => {
+    const { provider } = countingProvider();
+    const listed = createRequestPolicy(provider, { origins: ['https://api.vendor.example'] });
+    const cases: Array<[string, unknown]> = [
+      ['https://api.vendor.example/x', undefined],
+      ['https://api.vendor.example/x', 'Basic theirs'], // the caller's own: left alone
+      ['https://other.example/x', undefined],
+    ];
+    const ours = (await listed.begin({ url: 'https://api.vendor.example/x' }))?.headers();
+    cases.push(['https://other.example/x', ours?.authorization]); // ours, moved: stripped
+    for (const [url, authorization] of cases) {
+      const begun = await listed.begin({ url, authorization });
+      expect([url, authorization, listed.concerns(url, authorization)]).toEqual([
+        url,
+        authorization,
+        begun !== undefined,
+      ]);
+    }
+    expect(cases.map(([url, authorization]) => listed.concerns(url, authorization))).toEqual([
+      true,
+      false,
+      false,
+      true,
+    ]);
+    // Any origin, over plain http: begin() refuses it, so it concerns the policy.
+    const any = createRequestPolicy(provider, { origins: '*' });
+    expect(any.concerns('http://api.plain.example/x', undefined)).toBe(true);
+    await expect(any.begin({ url: 'http://api.plain.example/x' })).rejects.toThrow(ConfigError);
+  });
+
   it('takes one origin given as a string, not as a list of characters', async () => {
     const { provider } = countingProvider();
     const policy = createRequestPolicy(provider, { origins: 'https://api.vendor.example/v1/' });

@@ -76,8 +76,6 @@ export function callAuthorizer(
     policy,
     metadata: tokenMetadata(),
     begin(attempt, previous) {
-      // The caller's own `authorization`: the call is theirs, whichever host it goes to.
-      if (attempt.authorization && !policy.owns(attempt.authorization)) return undefined;
       return policy.begin(
         {
           url: urlOf(attempt.serviceUrl, attempt.path),

@@ -94,9 +94,8 @@ export function undiciAuth(
       const headers = headerRecord(opts.headers);
       const authorization = recordHeaders(headers).get('authorization');
       const seen = (handler as Carrier)[LAST];
-      if (!seen && !policy.serves(href) && !policy.owns(authorization)) {
-        return dispatch(opts, handler);
-      }
+      // Not ours (another origin, the caller's own Authorization): passed on, with no call.
+      if (!seen && !policy.concerns(href, authorization)) return dispatch(opts, handler);
       const request = {
         url: href,
         method: opts.method,

@@ -43,6 +43,28 @@ describe.each(versions)('undiciAuth on %s', (_label, undici) => {
   const attempts = (path: string) =>
     servers.api.requests.filter((r) => r.path === path).map((r) => [r.status, r.bodyLength]);
 
+  it("with origins '*', refuses a plain-http origin with a ConfigError before anything is sent, as every adapter does", async () => {
+    const provider = profileProvider(servers.auth, 'generic');
+    let below = 0;
+    const dispatcher = agentOf(undici).compose(
+      ((dispatch: (o: unknown, h: unknown) => boolean) => (o: unknown, h: unknown) => {
+        below++;
+        return dispatch(o, h);
+      }) as never,
+      auth(provider, { origins: '*' }),
+    );
+    const error = await undici
+      .request('http://api.plain.example/x', { dispatcher } as never)
+      .catch((e: unknown) => e);
+    expect(isM2MAuthError(error)).toBe(true);
+    expect(error).toMatchObject({
+      name: 'ConfigError',
+      message: expect.stringMatching(/Refusing to send a token to http:\/\/api\.plain\.example/),
+    });
+    expect(below).toBe(0);
+    expect(servers.auth.stats.total).toBe(0);
+  });
+
   it('is an interceptor compose() takes: (dispatch) => a function of exactly two parameters', () => {
     const interceptor = undiciAuth(profileProvider(servers.auth, 'generic'), {
       origins: [servers.api.url],
