@@ -84,7 +84,9 @@ export class AuthorizedCall implements AttemptCall, ControlledCall {
    * dispatch returns.
    */
   start(exchange: Exchange | undefined): boolean {
-    if (!exchange) return this.links.dispatch(this.options, this.handler);
+    // Called as a plain function, as undici calls the dispatch it hands an interceptor.
+    const { dispatch } = this.links;
+    if (!exchange) return dispatch(this.options, this.handler);
     this.links.remember(this, exchange);
     const body = keptBody(this.options.body, exchange.mayReplay, this.links.maxBytes);
     this.body = body;
@@ -97,10 +99,8 @@ export class AuthorizedCall implements AttemptCall, ControlledCall {
     if (this.done) return;
     exchange.apply(recordHeaders(headers));
     const attempt = new Attempt(this, exchange);
-    this.links.dispatch(
-      { ...this.options, headers, body },
-      this.#legacy ? new ToLegacy(attempt) : attempt,
-    );
+    const { dispatch } = this.links;
+    dispatch({ ...this.options, headers, body }, this.#legacy ? new ToLegacy(attempt) : attempt);
   }
 
   /** Hands the caller `error` (masked), once. */
